@@ -1,0 +1,273 @@
+"""Tests of utils.data: loading, downloading, the vocabulary, context windows and the split."""
+
+import hashlib
+import http.server
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+
+import utils.data as data
+from utils import DataError, Vocab, build_dataset, context_windows, download, load_words, read_words, split_words
+
+WORDS = ["emma", "olivia", "ava", "isabella", "sophia"]
+BODY = "\n".join(WORDS).encode()
+BODY_SHA = hashlib.sha256(BODY).hexdigest()
+
+
+# ----------------------------------------------------------------------------
+# a local HTTP server on 127.0.0.1 (no test touches the internet)
+
+@pytest.fixture
+def server():
+    """Serve BODY at /names.txt and a truncated copy at /short.txt from 127.0.0.1."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = {"/names.txt": BODY, "/short.txt": BODY[:10]}.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def unused_port_url() -> str:
+    """A URL on 127.0.0.1 at a port where nothing listens (a server that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/names.txt"
+
+
+def test_download_writes_the_verified_file(server, tmp_path):
+    dest = download(f"{server}/names.txt", tmp_path / "names.txt", BODY_SHA, progress=False)
+    assert dest.read_bytes() == BODY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["names.txt"]  # no temporary file left
+
+
+def test_download_with_progress_bar_still_writes_the_file(server, tmp_path):
+    dest = download(f"{server}/names.txt", tmp_path / "names.txt", BODY_SHA, progress=True)
+    assert dest.read_bytes() == BODY
+
+
+def test_checksum_mismatch_raises_and_leaves_no_file(server, tmp_path):
+    with pytest.raises(DataError, match="SHA-256"):
+        download(f"{server}/short.txt", tmp_path / "names.txt", BODY_SHA, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_server_down_gives_the_offline_message_and_no_file(tmp_path):
+    url = unused_port_url()
+    dest = tmp_path / "names.txt"
+    with pytest.raises(DataError) as info:
+        download(url, dest, BODY_SHA, timeout=5, progress=False)
+    message = str(info.value)
+    assert "offline" in message and url in message and str(dest) in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_http_error_is_reported_clearly(server, tmp_path):
+    with pytest.raises(DataError, match="Could not download"):
+        download(f"{server}/missing.txt", tmp_path / "names.txt", BODY_SHA, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_file_is_not_touched_by_a_failed_download(server, tmp_path):
+    dest = tmp_path / "names.txt"
+    dest.write_text("keep me")
+    with pytest.raises(DataError):
+        download(f"{server}/short.txt", dest, BODY_SHA, progress=False)
+    assert dest.read_text() == "keep me"
+
+
+@pytest.fixture
+def fake_names_path(tmp_path, monkeypatch):
+    """Point the default data/names.txt at a temporary folder."""
+    path = tmp_path / "data" / "names.txt"
+    monkeypatch.setattr(data, "NAMES_PATH", path)
+    return path
+
+
+def test_load_words_downloads_when_missing(server, fake_names_path):
+    words = load_words(url=f"{server}/names.txt", sha256=BODY_SHA, progress=False)
+    assert words == WORDS
+    assert fake_names_path.read_bytes() == BODY
+
+
+def test_load_words_offline_names_path_and_url(fake_names_path):
+    url = unused_port_url()
+    with pytest.raises(DataError) as info:
+        load_words(url=url, sha256=BODY_SHA, progress=False)
+    assert str(fake_names_path) in str(info.value) and url in str(info.value)
+    assert not fake_names_path.exists()
+
+
+def test_corrupted_names_file_is_reported_and_kept(fake_names_path):
+    fake_names_path.parent.mkdir(parents=True)
+    fake_names_path.write_bytes(BODY[:-3])
+    with pytest.raises(DataError, match="not the expected names.txt"):
+        load_words(sha256=BODY_SHA, progress=False)
+    assert fake_names_path.read_bytes() == BODY[:-3]  # nothing is lost
+
+
+def test_missing_file_without_download_says_where_to_put_it(fake_names_path):
+    with pytest.raises(DataError, match="missing"):
+        load_words(download_if_missing=False)
+
+
+def test_real_names_file_has_the_documented_shape():
+    if not data.NAMES_PATH.exists():
+        pytest.skip("data/names.txt is not present")
+    words = load_words()
+    assert len(words) == 32_033 and len(set(words)) == 29_494
+    assert min(map(len, words)) == 2 and max(map(len, words)) == 15
+
+
+# ----------------------------------------------------------------------------
+# any word list
+
+def test_read_words_strips_whitespace_and_skips_blank_lines(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("  anna \n\n\tbob\r\n   \ncarl_2\n")
+    assert read_words(path) == ["anna", "bob", "carl_2"]
+
+
+def test_custom_word_list_with_digits_and_underscore_builds_its_own_vocab(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("r2d2\nc_3po\nBB8\n")
+    words = load_words(path)
+    vocab = Vocab.from_words(words)
+    assert vocab.itos == (".", "2", "3", "8", "B", "_", "c", "d", "o", "p", "r")
+    assert vocab.decode(vocab.encode("c_3po")) == "c_3po"
+
+
+def test_missing_custom_path_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="No word list"):
+        load_words(tmp_path / "nope.txt")
+
+
+def test_binary_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "words.bin"
+    path.write_bytes(b"\xff\xfe\x00junk")
+    with pytest.raises(DataError, match="not a UTF-8 text file"):
+        load_words(path)
+
+
+def test_empty_word_list_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text("\n  \n")
+    with pytest.raises(DataError, match="no words"):
+        load_words(path)
+
+
+# ----------------------------------------------------------------------------
+# vocabulary
+
+def test_vocab_puts_the_boundary_token_first_then_sorted_characters():
+    vocab = Vocab.from_words(WORDS)
+    assert vocab.itos[0] == "." and list(vocab.itos[1:]) == sorted(set("".join(WORDS)))
+    assert vocab.stoi["."] == 0 and len(vocab) == len(vocab.itos)
+
+
+def test_encode_decode_round_trip():
+    vocab = Vocab.from_words(WORDS)
+    for word in WORDS:
+        assert vocab.decode(vocab.encode(word)) == word
+
+
+def test_word_with_boundary_token_is_rejected():
+    vocab = Vocab.from_words(WORDS)
+    with pytest.raises(ValueError, match=r"'em\.ma'.*boundary token"):
+        vocab.encode("em.ma")
+    with pytest.raises(ValueError, match="boundary token"):
+        Vocab.from_words(["ok", "not.ok"])
+
+
+def test_word_with_unknown_character_is_rejected_naming_word_and_character():
+    vocab = Vocab.from_words(WORDS)
+    with pytest.raises(ValueError, match=r"'zoë'.*'z'"):
+        vocab.encode("zoë")
+
+
+def test_decode_rejects_out_of_range_indices():
+    vocab = Vocab.from_words(WORDS)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        vocab.decode([1, 99])
+
+
+# ----------------------------------------------------------------------------
+# context windows
+
+def test_context_windows_of_emma_block_3():
+    vocab = Vocab.from_words(WORDS)
+    pairs = context_windows("emma", 3, vocab)
+    shown = [(vocab.decode(c), vocab.itos[y]) for c, y in pairs]
+    assert shown == [("...", "e"), ("..e", "m"), (".em", "m"), ("emm", "a"), ("mma", ".")]
+
+
+def test_build_dataset_shapes_dtypes_and_rows():
+    vocab = Vocab.from_words(WORDS)
+    X, Y = build_dataset(WORDS, 3, vocab)
+    n = sum(len(w) + 1 for w in WORDS)
+    assert X.shape == (n, 3) and Y.shape == (n,)
+    assert X.dtype == torch.int64 and Y.dtype == torch.int64
+    assert X[0].tolist() == [0, 0, 0] and vocab.itos[Y[0]] == "e"
+
+
+@pytest.mark.parametrize("block_size", [0, -1])
+def test_block_size_below_one_raises(block_size):
+    vocab = Vocab.from_words(WORDS)
+    with pytest.raises(ValueError, match="block_size"):
+        build_dataset(WORDS, block_size, vocab)
+
+
+def test_build_dataset_on_names_has_228146_rows():
+    if not data.NAMES_PATH.exists():
+        pytest.skip("data/names.txt is not present")
+    words = load_words()
+    X, Y = build_dataset(words, 3, Vocab.from_words(words))
+    assert X.shape == (228_146, 3) and len(Vocab.from_words(words)) == 27
+
+
+# ----------------------------------------------------------------------------
+# split
+
+def test_split_is_seeded_and_does_not_touch_global_random_or_input():
+    import random
+    words = [f"w{i}" for i in range(100)]
+    original = list(words)
+    state = random.getstate()
+    a = split_words(words, seed=42)
+    assert random.getstate() == state and words == original
+    assert a == split_words(words, seed=42) and a != split_words(words, seed=1)
+    assert [len(part) for part in a] == [80, 10, 10]
+    assert sorted(sum(a, [])) == sorted(words)
+
+
+def test_split_rejects_bad_fractions():
+    with pytest.raises(ValueError):
+        split_words(WORDS, train=0.9, dev=0.2)
+
+
+def test_split_on_names_matches_the_curriculum_example_counts():
+    if not data.NAMES_PATH.exists():
+        pytest.skip("data/names.txt is not present")
+    words = load_words()
+    vocab = Vocab.from_words(words)
+    sizes = [build_dataset(part, 3, vocab)[0].shape[0] for part in split_words(words)]
+    assert sizes == [182_625, 22_655, 22_866]

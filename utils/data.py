@@ -1,0 +1,238 @@
+"""Loading the word list, the character vocabulary, context windows and the train/dev/test split."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import torch
+
+# ----------------------------------------------------------------------------
+# the dataset file
+
+NAMES_URL = "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt"
+NAMES_SHA256 = "0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+NAMES_PATH = DATA_DIR / "names.txt"
+
+
+class DataError(RuntimeError):
+    """The data file is missing, cannot be downloaded, or is not what it should be."""
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 digest of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def download(url: str, dest: Path, sha256: str | None = None, *, timeout: float = 30.0,
+             progress: bool = True) -> Path:
+    """Download `url` to `dest` atomically, checking its SHA-256; raise DataError on failure."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # A temporary file beside the destination, renamed into place only once complete and verified:
+    # an interrupted or corrupted download never leaves a partial `dest` behind.
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            try:
+                response = urllib.request.urlopen(url, timeout=timeout)
+            except (urllib.error.URLError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise DataError(
+                    f"Could not download {dest.name} from {url} ({reason}).\n"
+                    f"Are you offline? Either connect to the internet and run this again, or download "
+                    f"the file by hand from\n    {url}\nand save it as\n    {dest}"
+                ) from exc
+            with response:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with _download_bar(progress, dest.name, total) as advance:
+                    for chunk in iter(lambda: response.read(1 << 15), b""):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        advance(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
+        if sha256 is not None and digest.hexdigest() != sha256:
+            raise DataError(
+                f"The file downloaded from {url} has SHA-256 {digest.hexdigest()}, "
+                f"but {sha256} was expected, so it was not saved. "
+                f"The download may have been cut short or changed on the way; try again later, or "
+                f"put a correct copy at {dest} by hand."
+            )
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
+
+
+class _download_bar:
+    """A transient rich progress bar for a download (or nothing when `enabled` is False)."""
+
+    def __init__(self, enabled: bool, name: str, total: int | None):
+        self.enabled, self.name, self.total = enabled, name, total
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda n: None
+        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+        self.bar = Progress(*Progress.get_default_columns()[:3], DownloadColumn(),
+                            TransferSpeedColumn(), transient=True)
+        self.bar.start()
+        task = self.bar.add_task(f"downloading {self.name}", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.bar.stop()
+        return False
+
+
+def read_words(path: Path) -> list[str]:
+    """Read a newline-separated word list: one word a line, surrounding whitespace stripped, blank lines skipped."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"No word list at {path}.") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
+                        f"a word list is plain text, one word a line.") from None
+    words = [line.strip() for line in text.splitlines()]
+    words = [w for w in words if w]
+    if not words:
+        raise DataError(f"{path} holds no words: a word list is plain text, one word a line.")
+    return words
+
+
+def load_words(path: str | Path | None = None, *, download_if_missing: bool = True,
+               url: str = NAMES_URL, sha256: str = NAMES_SHA256, progress: bool = True) -> list[str]:
+    """Return the words of `path`, or of data/names.txt (downloaded and verified when missing)."""
+    if path is not None:
+        return read_words(Path(path))
+    target = NAMES_PATH
+    if not target.exists():
+        if not download_if_missing:
+            raise DataError(f"{target} is missing. Download it from {url} and save it there.")
+        download(url, target, sha256, progress=progress)
+    actual = sha256_of(target)
+    if actual != sha256:
+        raise DataError(
+            f"{target} is not the expected names.txt: its SHA-256 is {actual}, not {sha256}. "
+            f"It may be truncated or edited. Move it aside (nothing is deleted for you) and run this "
+            f"again to download a fresh copy from {url}. To use a word list of your own on purpose, "
+            f"pass its path: load_words('my_words.txt')."
+        )
+    return read_words(target)
+
+
+# ----------------------------------------------------------------------------
+# the vocabulary: characters <-> integers
+
+BOUNDARY = "."
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """The characters of a word list, sorted, with the boundary token '.' at index 0."""
+
+    itos: tuple[str, ...]
+    stoi: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if not self.itos or self.itos[0] != BOUNDARY:
+            raise ValueError(f"A vocabulary starts with the boundary token {BOUNDARY!r}, got {self.itos[:1]}.")
+        if len(set(self.itos)) != len(self.itos):
+            raise ValueError("A vocabulary cannot list a character twice.")
+        object.__setattr__(self, "stoi", {ch: i for i, ch in enumerate(self.itos)})  # character -> index
+
+    @classmethod
+    def from_words(cls, words: Iterable[str]) -> "Vocab":
+        """Build the vocabulary from the characters that occur in `words`."""
+        words = list(words)
+        for word in words:
+            if BOUNDARY in word:
+                raise ValueError(f"The word {word!r} contains the boundary token {BOUNDARY!r}, "
+                                 f"which marks the start and end of every word and cannot be a character.")
+        chars = sorted(set("".join(words)))
+        return cls((BOUNDARY, *chars))
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def encode(self, word: str) -> list[int]:
+        """Turn a word into a list of character indices (no boundary tokens added)."""
+        stoi = self.stoi
+        ids = []
+        for ch in word:
+            if ch == BOUNDARY:
+                raise ValueError(f"The word {word!r} contains the boundary token {BOUNDARY!r}, "
+                                 f"which marks the start and end of a word and cannot be inside one.")
+            if ch not in stoi:
+                raise ValueError(f"The word {word!r} contains {ch!r}, which is not in the vocabulary "
+                                 f"({''.join(self.itos[1:])!r}).")
+            ids.append(stoi[ch])
+        return ids
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Turn character indices back into a string."""
+        ids = [int(i) for i in ids]
+        for i in ids:
+            if not 0 <= i < len(self.itos):
+                raise ValueError(f"Index {i} is outside the vocabulary (0 to {len(self.itos) - 1}).")
+        return "".join(self.itos[i] for i in ids)
+
+
+# ----------------------------------------------------------------------------
+# context windows and the split
+
+def context_windows(word: str, block_size: int, vocab: Vocab) -> list[tuple[list[int], int]]:
+    """Return the (context, next index) pairs of one word, padded with the boundary token."""
+    if block_size < 1:
+        raise ValueError(f"block_size must be at least 1, got {block_size}.")
+    context = [0] * block_size
+    pairs = []
+    for ix in vocab.encode(word) + [0]:
+        pairs.append((context, ix))
+        context = context[1:] + [ix]
+    return pairs
+
+
+def build_dataset(words: Sequence[str], block_size: int, vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
+    """Turn words into X (N, block_size) contexts and Y (N,) next-character targets, both int64."""
+    if block_size < 1:
+        raise ValueError(f"block_size must be at least 1, got {block_size}.")
+    contexts, targets = [], []
+    for word in words:
+        for context, ix in context_windows(word, block_size, vocab):
+            contexts.append(context)
+            targets.append(ix)
+    X = torch.tensor(contexts, dtype=torch.int64).view(-1, block_size)  # (N, block_size)
+    Y = torch.tensor(targets, dtype=torch.int64)  # (N,)
+    return X, Y
+
+
+def split_words(words: Sequence[str], seed: int = 42, train: float = 0.8,
+                dev: float = 0.1) -> tuple[list[str], list[str], list[str]]:
+    """Shuffle a copy of `words` with `random.Random(seed)` and cut it into train/dev/test lists."""
+    if not (0 < train and 0 <= dev and train + dev <= 1):
+        raise ValueError(f"train={train} and dev={dev} must be fractions that add up to at most 1.")
+    shuffled = list(words)
+    random.Random(seed).shuffle(shuffled)
+    n1 = int(train * len(shuffled))
+    n2 = int((train + dev) * len(shuffled))
+    return shuffled[:n1], shuffled[n1:n2], shuffled[n2:]
