@@ -5,7 +5,7 @@
 
 Each notebook runs top to bottom in a fresh kernel with notebooks/ as its working directory, then
 per-run noise is removed before saving: execution timestamps, Jupyter widget outputs (a progress
-bar's model id changes every run) and widget state.
+bar's model id changes every run), the empty display a finished progress bar leaves, and widget state.
 """
 
 from __future__ import annotations
@@ -36,8 +36,16 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_MIME not in o.get("data", {})]
+            cell.outputs = [o for o in cell.outputs if not _is_progress_residue(o)]
     return nb
+
+
+def _is_progress_residue(output) -> bool:
+    """A widget output, or the empty display a finished transient rich progress bar leaves behind."""
+    data = output.get("data", {})
+    if WIDGET_MIME in data:
+        return True
+    return output.get("output_type") == "display_data" and not "".join(data.get("text/plain", "x")).strip()
 
 
 def execute(path: Path, timeout: int = 600) -> float:

@@ -1,0 +1,61 @@
+"""Training throughput: the utils training helper against the plain loop the lecture writes inline.
+
+Both train the same model (block 3, embedding 10, hidden 200) on the same data for the same number of
+steps in one process; each is repeated several times, alternating, and the medians are compared.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+from utils import MLP, ModelConfig, Vocab, build_dataset, load_words, train
+
+
+def plain_loop(model: MLP, X: torch.Tensor, Y: torch.Tensor, steps: int, lr: float = 0.1, seed: int = 2147483647) -> float:
+    """The lecture's loop, written inline: minibatch, forward, backward, p.data += -lr * p.grad."""
+    g = torch.Generator().manual_seed(seed)
+    params = model.parameters()
+    for _ in range(steps):
+        ix = torch.randint(0, X.shape[0], (32,), generator=g)
+        emb = model.C[X[ix]]  # (32, 3, 10)
+        h = torch.tanh(emb.view(-1, 30) @ model.W1 + model.b1)  # (32, 200)
+        logits = h @ model.W2 + model.b2  # (32, 27)
+        loss = F.cross_entropy(logits, Y[ix])
+        for p in params:
+            p.grad = None
+        loss.backward()
+        for p in params:
+            p.data += -lr * p.grad
+    return loss.item()
+
+
+def measure(steps: int = 5000, repeats: int = 5) -> dict[str, float]:
+    """Return the median steps per second of the plain loop and of utils.train, and their ratio."""
+    torch.set_num_threads(1)
+    words = load_words()
+    X, Y = build_dataset(words, 3, Vocab.from_words(words))
+    config = ModelConfig(output_scale=0.01)
+    timings: dict[str, list[float]] = {"plain loop": [], "utils.train": [], "utils.train (autograd)": []}
+    for _ in range(repeats):
+        for name in timings:
+            model = MLP(config)
+            start = time.perf_counter()
+            if name == "plain loop":
+                plain_loop(model, X, Y, steps)
+            else:
+                backward = "autograd" if "autograd" in name else "auto"
+                train(model, X, Y, steps=steps, lr=0.1, backward=backward, progress=False)
+            timings[name].append(time.perf_counter() - start)
+    result = {f"{name} steps/s": steps / statistics.median(t) for name, t in timings.items()}
+    result["ratio helper/plain"] = result["utils.train steps/s"] / result["plain loop steps/s"]
+    result["ratio helper (autograd)/plain"] = result["utils.train (autograd) steps/s"] / result["plain loop steps/s"]
+    return result
+
+
+if __name__ == "__main__":
+    for key, value in measure().items():
+        print(f"{key:>32}: {value:,.2f}")
