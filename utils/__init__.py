@@ -2,18 +2,20 @@
 
 from .data import (BOUNDARY, NAMES_PATH, NAMES_SHA256, NAMES_URL, DataError, Vocab, build_dataset,
                    context_windows, download, load_words, read_words, sha256_of, split_words)
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .exercises import check
 from .losses import cross_entropy, softmax
 from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
 from .sample import log_likelihood, memorisation, sample
-from .train import History, TrainingDiverged, bigram_counts, bigram_loss, evaluate, train
+from .train import History, LRSweep, TrainingDiverged, bigram_counts, bigram_loss, evaluate, find_lr, train
 
 __all__ = [
     "BOUNDARY", "NAMES_PATH", "NAMES_SHA256", "NAMES_URL", "DataError", "Vocab", "build_dataset",
     "context_windows", "download", "load_words", "read_words", "sha256_of", "split_words",
+    "CheckpointError", "load_checkpoint", "save_checkpoint",
     "check",
     "cross_entropy", "softmax",
     "LECTURE_SEED", "MLP", "ModelConfig", "count_parameters",
     "log_likelihood", "memorisation", "sample",
-    "History", "TrainingDiverged", "bigram_counts", "bigram_loss", "evaluate", "train",
+    "History", "LRSweep", "TrainingDiverged", "bigram_counts", "bigram_loss", "evaluate", "find_lr", "train",
 ]

@@ -196,3 +196,46 @@ def bigram_loss(train_words: Sequence[str], eval_words: Sequence[str], vocab: Vo
     P = counts / counts.sum(dim=1, keepdim=True)  # (V, V) each row a distribution
     a, b = _bigram_pairs(eval_words, vocab)
     return -P[a, b].log().mean().item()
+
+
+# ----------------------------------------------------------------------------
+# the learning-rate finder
+
+@dataclass
+class LRSweep:
+    """The result of a learning-rate sweep: one minibatch step per rate, rates growing exponentially."""
+
+    exponents: list[float]  # log10 of each learning rate
+    lrs: list[float]
+    losses: list[float]  # the minibatch loss at each step (shorter than lrs if the sweep stopped early)
+    smoothed: list[float]  # a moving average of the losses
+    suggested: float  # the learning rate where the smoothed loss bottoms out
+    stopped_early: bool  # True when the loss exploded before the last rate
+
+
+def find_lr(model, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, high: float = 0.0, steps: int = 1000,
+            batch_size: int = 32, seed: int = 2147483647, window: int = 50, progress: bool = False) -> LRSweep:
+    """Sweep the learning rate from 10**low to 10**high, one minibatch step each, and suggest a rate.
+
+    The suggestion is the rate where the moving average of the loss is lowest: below it the steps are
+    too small to make fast progress, above it they start to overshoot. The sweep trains `model` in place,
+    so use a fresh model afterwards. It stops early when the loss grows past 4 times its first value.
+    """
+    if not low < high or steps < 2 * window:
+        raise ValueError(f"Need low < high and steps >= 2 * window; got {low}, {high}, {steps}, {window}.")
+    exponents = torch.linspace(low, high, steps).tolist()
+    lrs = [10 ** e for e in exponents]
+    try:
+        history = train(model, X, Y, steps=steps, lr=lambda step: lrs[step], batch_size=batch_size, seed=seed,
+                        diverge_factor=4.0, progress=progress)
+        stopped = False
+    except TrainingDiverged as exc:
+        history, stopped = exc.history, True
+    losses = history.losses
+    if len(losses) < window:
+        raise ValueError(f"The loss exploded after {len(losses)} steps; start the sweep lower than 1e{low:g}.")
+    kernel = torch.ones(window) / window
+    smoothed = torch.conv1d(torch.tensor(losses).view(1, 1, -1), kernel.view(1, 1, -1)).view(-1)  # (n - window + 1,)
+    smoothed_list = smoothed.tolist()
+    best = int(smoothed.argmin()) + window // 2  # centre of the best window
+    return LRSweep(exponents, lrs, losses, smoothed_list, lrs[best], stopped)
