@@ -103,3 +103,19 @@ def test_saving_with_a_vocabulary_of_the_wrong_size_is_refused(tmp_path, data):
     with pytest.raises(CheckpointError, match="characters"):
         save_checkpoint(tmp_path / "m.pt", small_model(vocab), Vocab.from_words(["ab"]))
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------
+# the warm-up + cosine schedule
+
+def test_warmup_cosine_rises_linearly_then_decays_to_the_final_fraction():
+    from utils import warmup_cosine
+
+    lr = warmup_cosine(0.01, total_steps=1000, warmup_steps=100, final_fraction=0.1)
+    assert lr(0) == pytest.approx(0.0001) and lr(49) == pytest.approx(0.005) and lr(99) == pytest.approx(0.01)
+    assert lr(100) == pytest.approx(0.01)
+    assert lr(999) == pytest.approx(0.001)
+    values = [lr(s) for s in range(100, 1000)]
+    assert all(a >= b for a, b in zip(values, values[1:]))  # never rises after the warm-up
+    with pytest.raises(ValueError):
+        warmup_cosine(0.01, total_steps=100, warmup_steps=100)

@@ -7,7 +7,8 @@ from .exercises import check
 from .losses import cross_entropy, softmax
 from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
 from .sample import log_likelihood, memorisation, sample
-from .train import History, LRSweep, TrainingDiverged, bigram_counts, bigram_loss, evaluate, find_lr, train
+from .train import (History, LRSweep, TrainingDiverged, bigram_counts, bigram_loss, evaluate, find_lr, train,
+                    warmup_cosine)
 
 __all__ = [
     "BOUNDARY", "NAMES_PATH", "NAMES_SHA256", "NAMES_URL", "DataError", "Vocab", "build_dataset",
@@ -18,4 +19,5 @@ __all__ = [
     "LECTURE_SEED", "MLP", "ModelConfig", "count_parameters",
     "log_likelihood", "memorisation", "sample",
     "History", "LRSweep", "TrainingDiverged", "bigram_counts", "bigram_loss", "evaluate", "find_lr", "train",
+    "warmup_cosine",
 ]

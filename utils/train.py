@@ -239,3 +239,18 @@ def find_lr(model, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, high:
     smoothed_list = smoothed.tolist()
     best = int(smoothed.argmin()) + window // 2  # centre of the best window
     return LRSweep(exponents, lrs, losses, smoothed_list, lrs[best], stopped)
+
+
+def warmup_cosine(peak: float, total_steps: int, warmup_steps: int = 500,
+                  final_fraction: float = 0.05) -> Callable[[int], float]:
+    """Return lr(step): a linear warm-up to `peak`, then a cosine decay to `final_fraction * peak` at the last step."""
+    if not 0 <= warmup_steps < total_steps:
+        raise ValueError(f"warmup_steps must be in [0, total_steps), got {warmup_steps} of {total_steps}.")
+
+    def lr(step: int) -> float:
+        if step < warmup_steps:
+            return peak * (step + 1) / warmup_steps
+        progress = (step - warmup_steps) / max(1, total_steps - 1 - warmup_steps)  # 0 -> 1
+        return peak * (final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+    return lr
