@@ -3,18 +3,8 @@
 import pytest
 import torch
 
-from utils import (MLP, CheckpointError, ModelConfig, Vocab, build_dataset, find_lr, load_checkpoint,
+from utils import (MLP, CheckpointError, ModelConfig, Vocab, find_lr, load_checkpoint,
                    save_checkpoint)
-
-WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia", "harper", "evelyn"]
-
-
-@pytest.fixture(scope="module")
-def data():
-    vocab = Vocab.from_words(WORDS)
-    X, Y = build_dataset(WORDS, 3, vocab)
-    return vocab, X, Y
-
 
 def small_model(vocab, **kw):
     return MLP(ModelConfig(vocab_size=len(vocab), embedding_dim=4, hidden_size=16, output_scale=0.1, **kw))

@@ -6,19 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from utils import (MLP, ModelConfig, TrainingDiverged, Vocab, bigram_counts, bigram_loss, build_dataset,
+from utils import (MLP, ModelConfig, TrainingDiverged, Vocab, bigram_counts, bigram_loss,
                    count_parameters, cross_entropy, evaluate, softmax, train)
-
-WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia", "harper", "evelyn",
-         "abigail", "emily", "elizabeth", "mila", "ella", "avery", "sofia", "camila", "aria", "scarlett"]
-
-
-@pytest.fixture(scope="module")
-def data():
-    vocab = Vocab.from_words(WORDS)
-    X, Y = build_dataset(WORDS, 3, vocab)
-    return vocab, X, Y
-
 
 def small_config(vocab, **kw):
     return ModelConfig(vocab_size=len(vocab), block_size=3, embedding_dim=4, hidden_size=16, **kw)

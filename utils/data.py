@@ -56,7 +56,7 @@ def download(url: str, dest: Path, sha256: str | None = None, *, timeout: float 
                     f"Could not download {dest.name} from {url} ({reason}).\n"
                     f"Are you offline? Either connect to the internet and run this again, or download "
                     f"the file by hand from\n    {url}\nand save it as\n    {dest}"
-                ) from exc
+                ) from None
             with response:
                 total = int(response.headers.get("Content-Length") or 0) or None
                 with _download_bar(progress, dest.name, total) as advance:

@@ -1,0 +1,85 @@
+"""The course's benchmark: `python -m bench` (all three parts) or `python -m bench training` (one part).
+
+Parts: `series` runs every lesson under nbval, one pytest process each, and times it; `training` compares
+the utils training helper with the plain lecture loop (same process, alternating repeats, medians);
+`quality` trains the lecture model and lesson 09's final model and reports dev loss and training time.
+Tables are printed with rich; `--markdown` prints them as Markdown for the README's "Results" section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+
+from rich.console import Console
+from rich.table import Table
+
+PARTS = ("series", "training", "quality")
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import torch
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
+
+
+def show(title: str, columns: list[str], rows: list[list[str]], markdown: bool, console: Console) -> None:
+    if markdown:
+        print(f"\n**{title}**\n")
+        print("| " + " | ".join(columns) + " |")
+        print("|" + "|".join("---" for _ in columns) + "|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    table = Table(title=title)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(PARTS)} (default: all)")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of the training comparison")
+    args = parser.parse_args()
+    parts = args.parts or list(PARTS)
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    console = Console()
+    print(f"Machine: {machine()}")
+
+    if "series" in parts:
+        from bench import series
+        seconds = series.measure()
+        rows = [[name, f"{s:.1f}"] for name, s in seconds.items()]
+        rows.append(["**total**" if args.markdown else "total", f"{sum(seconds.values()):.1f}"])
+        show("Every lesson under nbval (wall seconds, one pytest process each)", ["lesson", "seconds"], rows, args.markdown, console)
+
+    if "training" in parts:
+        from bench import training
+        result = training.measure(repeats=args.repeats)
+        rows = [[name.replace(" steps/s", ""), f"{value:,.0f}"] for name, value in result.items() if name.endswith("steps/s")]
+        rows.append(["ratio utils.train / plain loop", f"{result['ratio helper/plain']:.2f}"])
+        rows.append(["ratio utils.train (autograd) / plain loop", f"{result['ratio helper (autograd)/plain']:.2f}"])
+        show(f"Training throughput, block 3 / emb 10 / hidden 200, batch 32 (steps per second, median of {args.repeats})",
+             ["loop", "steps/s"], rows, args.markdown, console)
+
+    if "quality" in parts:
+        from bench import quality
+        rows = [[name, f"{dev:.4f}", f"{s:.1f}"] for name, (dev, s) in quality.measure().items()]
+        show("Quality (one CPU thread)", ["model", "dev loss", "training seconds"], rows, args.markdown, console)
+
+
+if __name__ == "__main__":
+    main()
