@@ -100,3 +100,15 @@ def test_readme_lists_every_lesson():
     readme = (ROOT / "README.md").read_text()
     for path in LESSONS:
         assert path.name in readme, f"README.md does not list {path.name}"
+
+
+TIMING = re.compile(r"\b\d+(\.\d+)?\s?(ms|µs|us|s|sec|seconds|minutes)\b")
+
+
+def test_no_timings_in_stored_outputs(lesson):
+    path, nb = lesson
+    for i, cell in code_cells(nb):
+        for out in cell.outputs:
+            text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
+            match = TIMING.search(text)
+            assert not match, f"{path.name} cell {i}: a timing in a stored output: {match.group(0)!r}"
