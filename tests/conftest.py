@@ -19,3 +19,14 @@ def data():
     vocab = Vocab.from_words(TINY_WORDS)
     X, Y = build_dataset(TINY_WORDS, 3, vocab)
     return vocab, X, Y
+
+
+def pytest_sessionstart(session):
+    """Fetch data/names.txt before any lesson runs, so a first download's progress bar is not stored by a lesson."""
+    import utils.data as data
+
+    if not data.NAMES_PATH.exists():
+        try:
+            data.load_words()
+        except data.DataError as err:  # offline: the lessons will fail with this same message
+            print(f"\n{err}\n")
