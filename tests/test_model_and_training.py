@@ -221,6 +221,36 @@ def test_bad_training_arguments_are_rejected(data, bad):
         train(MLP(small_config(vocab)), X, Y, **kwargs)
 
 
+def test_progress_bar_redraws_a_bounded_number_of_times_however_long_the_run(data, monkeypatch):
+    from rich.progress import Progress
+
+    redraws = []
+    original = Progress.refresh
+    monkeypatch.setattr(Progress, "refresh", lambda self: (redraws.append(1), original(self))[1])
+    vocab, X, Y = data
+    for steps in (200, 5000):
+        redraws.clear()
+        train(MLP(small_config(vocab, output_scale=0.1)), X, Y, steps=steps, progress=True)
+        assert len(redraws) <= 55, f"{len(redraws)} redraws for {steps} steps"
+
+
+def test_progress_bar_has_no_timer_thread_so_redraws_do_not_grow_with_wall_time(data):
+    import threading
+
+    from rich.live import _RefreshThread
+
+    class WatchedMLP(MLP):
+        timer_threads = 0
+
+        def __call__(self, X):
+            WatchedMLP.timer_threads += sum(isinstance(t, _RefreshThread) for t in threading.enumerate())
+            return super().__call__(X)
+
+    vocab, X, Y = data
+    train(WatchedMLP(small_config(vocab, output_scale=0.1)), X, Y, steps=50, backward="autograd", progress=True)
+    assert WatchedMLP.timer_threads == 0
+
+
 def test_training_with_progress_bar_runs_outside_a_terminal(data):
     vocab, X, Y = data
     history = train(MLP(small_config(vocab, output_scale=0.1)), X, Y, steps=20, progress=True)

@@ -142,11 +142,19 @@ def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRa
 
 
 class _ProgressBar:
-    """A transient rich progress bar refreshed about 100 times per run; nothing when disabled."""
+    """A transient rich progress bar redrawn at most REFRESHES + 1 times per run; nothing when disabled.
+
+    No background refresh thread: in Jupyter every redraw is several kernel messages, and a thread
+    redrawing 10 times a second floods a long cell with thousands of them (past ZeroMQ's limit of
+    1,000 queued messages, a test runner that reads them only after the cell loses some). A fixed
+    number of redraws keeps a run of any length to a few hundred messages.
+    """
+
+    REFRESHES = 50
 
     def __init__(self, enabled: bool, total: int):
         self.enabled, self.total = enabled, total
-        self.every = max(1, total // 100)
+        self.every = max(1, total // self.REFRESHES)
 
     def __enter__(self):
         if self.enabled:
@@ -154,14 +162,14 @@ class _ProgressBar:
 
             self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("loss {task.fields[loss]:.4f}"), TimeRemainingColumn(),
-                                transient=True)
+                                transient=True, auto_refresh=False)
             self.bar.start()
             self.task = self.bar.add_task("training", total=self.total, loss=float("nan"))
         return self
 
     def update(self, done: int, loss: float, force: bool = False) -> None:
         if self.enabled and (done % self.every == 0 or force):
-            self.bar.update(self.task, completed=done, loss=loss)
+            self.bar.update(self.task, completed=done, loss=loss, refresh=True)
 
     def __exit__(self, *exc):
         if self.enabled:
