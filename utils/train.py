@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Literal, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -59,86 +59,117 @@ def _as_schedule(lr: LearningRate) -> Callable[[int], float]:
 
 
 def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRate = 0.1,
-          batch_size: int = 32, seed: int = 2147483647, optimizer: str = "sgd", weight_decay: float = 0.0,
-          eval_every: int | None = None, eval_sets: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
-          backward: str = "auto", diverge_factor: float | None = 10.0, progress: bool = True) -> History:
-    """Train `model` on minibatches of (X, Y) drawn with a seeded generator; return the History.
+          batch_size: int = 32, seed: int = 2147483647, optimizer: Literal["sgd", "adamw"] = "sgd",
+          weight_decay: float = 0.0, eval_every: int | None = None,
+          eval_sets: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
+          diverge_factor: float | None = 10.0, progress: bool = True) -> History:
+    """Train `model` on minibatches of (X, Y) drawn with a seeded generator; return the History. Taught in lesson 04.
 
+    Each step is the loop of lesson 04: forward, loss, zero the gradients, `loss.backward()`, update.
     `lr` is a number or a function of the step. `optimizer` is "sgd" (p -= lr * grad, as written out in
-    lesson 04) or "adamw". Every `eval_every` steps, and after the last step, each split in `eval_sets`
-    is evaluated on all its rows. Raises TrainingDiverged when a batch loss is nan or inf, or more than
-    `diverge_factor` times the first batch's loss (None: no such limit), before that step's update.
-
-    `backward`: "autograd" uses loss.backward(); "manual" uses the model's `sgd_step`, the same
-    gradients written out by hand (about 1.4 times as fast here); "auto" picks "manual" for plain SGD without dropout.
+    lesson 04; `weight_decay` adds weight_decay * p to each gradient) or "adamw" (lesson 09). Every
+    `eval_every` steps, and after the last step, each split in `eval_sets` is evaluated on all its rows.
+    Raises TrainingDiverged when a batch loss is nan or inf, or more than `diverge_factor` times the first
+    batch's loss (None: no such limit), before that step's update. An interrupted run (Ctrl-C or any other
+    exception) leaves the model out of training mode, and the exception carries the history as `.history`.
     """
-    if steps < 1 or batch_size < 1:
-        raise ValueError(f"steps and batch_size must be at least 1, got {steps} and {batch_size}.")
-    if optimizer not in ("sgd", "adamw"):
-        raise ValueError(f"optimizer must be 'sgd' or 'adamw', got {optimizer!r}.")
-    if backward not in ("auto", "autograd", "manual"):
-        raise ValueError(f"backward must be 'auto', 'autograd' or 'manual', got {backward!r}.")
-    can_step_by_hand = (optimizer == "sgd" and hasattr(model, "sgd_step")
-                        and getattr(getattr(model, "config", None), "dropout", 0) == 0)
-    if backward == "manual" and not can_step_by_hand:
-        raise ValueError("backward='manual' needs plain SGD and a model with sgd_step and no dropout.")
-    by_hand = can_step_by_hand if backward == "auto" else backward == "manual"
+    _check_training_arguments(model, X, Y, steps, batch_size, optimizer, weight_decay, eval_every, eval_sets,
+                              diverge_factor)
     schedule = _as_schedule(lr)
     params = model.parameters()
     eval_sets = eval_sets or {}
     history = History(eval_losses={name: [] for name in eval_sets})
     generator = torch.Generator().manual_seed(seed)
-    adamw = torch.optim.AdamW(params, lr=schedule(0), weight_decay=weight_decay) if optimizer == "adamw" else None
+    adamw = torch.optim.AdamW(params, lr=0.0, weight_decay=weight_decay) if optimizer == "adamw" else None
     n = len(X)
     chunk = 1000  # batch indices are drawn 1,000 steps at a time: the same numbers as one draw per step
     limit = math.inf  # set from the first batch's loss
     model.training = True
     start = time.perf_counter()
-    with _ProgressBar(progress, steps) as bar:
-        for step in range(steps):
-            if step % chunk == 0:
-                batches = torch.randint(0, n, (min(chunk, steps - step), batch_size), generator=generator)
-            ix = batches[step % chunk]  # (B,)
-            rate = schedule(step)
-            if by_hand:
-                loss_value = model.sgd_step(X[ix], Y[ix], rate, max_loss=limit)  # no update past the limit
-            else:
-                loss = F.cross_entropy(model(X[ix]), Y[ix])
+    try:
+        with _ProgressBar(progress, steps) as bar:
+            for step in range(steps):
+                if step % chunk == 0:
+                    batches = torch.randint(0, n, (min(chunk, steps - step), batch_size), generator=generator)
+                ix = batches[step % chunk]  # (B,)
+                rate = _checked_rate(schedule(step), step)
+                loss = F.cross_entropy(model(X[ix]), Y[ix])  # forward
                 loss_value = loss.item()
-            if step == 0 and diverge_factor is not None and math.isfinite(loss_value):
-                limit = diverge_factor * loss_value
-            if not math.isfinite(loss_value) or loss_value > limit:
-                model.training = False
-                history.seconds = time.perf_counter() - start
-                what = f"became {loss_value}" if not math.isfinite(loss_value) else \
-                    f"reached {loss_value:.4g}, over {diverge_factor:g} times the first batch's {history.losses[0]:.4f}"
-                raise TrainingDiverged(
-                    f"Training diverged: the loss {what} at step {step} with learning rate {rate:g}. "
-                    f"The model keeps the parameters of the step before; lower the learning rate "
-                    f"(try {rate / 10:g}) and train again.", history)
-            if not by_hand:
+                if step == 0 and diverge_factor is not None and math.isfinite(loss_value):
+                    limit = diverge_factor * loss_value
+                if not math.isfinite(loss_value) or loss_value > limit:
+                    what = f"became {loss_value}" if not math.isfinite(loss_value) else \
+                        f"reached {loss_value:.4g}, over {diverge_factor:g} times the first batch's {history.losses[0]:.4f}"
+                    raise TrainingDiverged(
+                        f"Training diverged: the loss {what} at step {step} with learning rate {rate:g}. "
+                        f"This step made no update, but the steps before it may already have damaged the "
+                        f"parameters: train a fresh model with a lower learning rate (try {rate / 10:g}).", history)
                 for p in params:
-                    p.grad = None
+                    p.grad = None  # zero the gradients
                 loss.backward()
                 if adamw is None:
                     with torch.no_grad():
                         for p in params:
+                            if weight_decay:
+                                p.grad.add_(p, alpha=weight_decay)  # L2 penalty: its gradient is weight_decay * p
                             p.add_(p.grad, alpha=-rate)  # p -= lr * grad
                 else:
                     adamw.param_groups[0]["lr"] = rate
                     adamw.step()
-            history.steps.append(step)
-            history.losses.append(loss_value)
-            history.lrs.append(rate)
-            last = step == steps - 1
-            if eval_sets and ((eval_every and (step + 1) % eval_every == 0) or last):
-                history.eval_steps.append(step + 1)
-                for name, (Xs, Ys) in eval_sets.items():
-                    history.eval_losses[name].append(evaluate(model, Xs, Ys))
-            bar.update(step + 1, loss_value, last)
-    model.training = False
-    history.seconds = time.perf_counter() - start
+                history.steps.append(step)
+                history.losses.append(loss_value)
+                history.lrs.append(rate)
+                last = step == steps - 1
+                if eval_sets and ((eval_every and (step + 1) % eval_every == 0) or last):
+                    history.eval_steps.append(step + 1)
+                    for name, (Xs, Ys) in eval_sets.items():
+                        history.eval_losses[name].append(evaluate(model, Xs, Ys))
+                bar.update(step + 1, loss_value, last)
+    except BaseException as exc:  # diverged, interrupted (Ctrl-C) or failed: keep what was recorded
+        exc.history = history
+        raise
+    finally:
+        model.training = False
+        history.seconds = time.perf_counter() - start
     return history
+
+
+def _checked_rate(rate: float, step: int) -> float:
+    """Return the learning rate of a step, or raise a clear error if it is not a finite number >= 0."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not math.isfinite(rate) or rate < 0:
+        raise ValueError(f"The learning rate at step {step} is {rate!r}; it must be a finite number >= 0.")
+    return float(rate)
+
+
+def _check_training_arguments(model, X, Y, steps, batch_size, optimizer, weight_decay, eval_every, eval_sets,
+                              diverge_factor) -> None:
+    """Raise a clear ValueError for arguments `train` cannot use, before any step is taken."""
+    for name, value in (("steps", steps), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}.")
+    if optimizer not in ("sgd", "adamw"):
+        raise ValueError(f"optimizer must be 'sgd' or 'adamw', got {optimizer!r}.")
+    if not (isinstance(weight_decay, (int, float)) and math.isfinite(weight_decay) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}.")
+    if eval_every is not None and (isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1):
+        raise ValueError(f"eval_every must be a whole number of at least 1 (or None), got {eval_every!r}.")
+    if diverge_factor is not None and not (isinstance(diverge_factor, (int, float)) and diverge_factor > 1):
+        raise ValueError(f"diverge_factor must be a number above 1 (or None), got {diverge_factor!r}.")
+    for name, (Xs, Ys) in {"training data": (X, Y), **{f"eval set {k!r}": v for k, v in (eval_sets or {}).items()}}.items():
+        if len(Xs) == 0:
+            raise ValueError(f"The {name} is empty.")
+        if len(Xs) != len(Ys):
+            raise ValueError(f"The {name} has {len(Xs):,} contexts but {len(Ys):,} targets; they must pair up one to one.")
+    config = getattr(model, "config", None)
+    block_size, vocab_size = getattr(config, "block_size", None), getattr(config, "vocab_size", None)
+    if block_size is not None and (X.dim() != 2 or X.shape[1] != block_size):
+        raise ValueError(f"The model reads contexts of {block_size} characters, but X has shape {tuple(X.shape)}.")
+    if vocab_size is not None:
+        for name, (Xs, Ys) in {"training data": (X, Y), **(eval_sets or {})}.items():
+            largest = max(int(Xs.max()), int(Ys.max()))
+            if largest >= vocab_size:
+                raise ValueError(f"The {name} holds character index {largest}, but the model has vocab_size "
+                                 f"{vocab_size}: build it with ModelConfig(vocab_size=len(vocab)).")
 
 
 class _ProgressBar:
