@@ -4,13 +4,15 @@ import hashlib
 import http.server
 import socket
 import threading
+import warnings
 from pathlib import Path
 
 import pytest
 import torch
 
 import utils.data as data
-from utils import DataError, Vocab, build_dataset, context_windows, download, load_words, read_words, split_words
+from utils import (DataError, Vocab, build_dataset, context_windows, download, duplicate_words,
+                   load_words, read_words, split_words, unique_words)
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia"]
 BODY = "\n".join(WORDS).encode()
@@ -138,8 +140,76 @@ def test_real_names_file_has_the_documented_shape():
     assert min(map(len, words)) == 2 and max(map(len, words)) == 15
 
 
+def test_loading_names_gives_the_same_words_vocab_split_and_dataset_silently(capfd):
+    if not data.NAMES_PATH.exists():
+        pytest.skip("data/names.txt is not present")
+    digest = lambda words: hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        words = load_words()
+        vocab = Vocab.from_words(words)
+        parts = split_words(words, seed=42)
+        X, Y = build_dataset(words, 3, vocab)
+    assert capfd.readouterr() == ("", "")  # lessons store what is printed: loading names.txt prints nothing
+    assert digest(words) == "0a30b5557f192f32" and "".join(vocab.itos) == ".abcdefghijklmnopqrstuvwxyz"
+    assert [digest(p) for p in parts] == ["7e9ca5fa01341b98", "3097363dfec5299f", "0a4f4bc22c027371"]
+    assert [len(p) for p in parts] == [25_626, 3_203, 3_204]
+    assert hashlib.sha256(X.numpy().tobytes() + Y.numpy().tobytes()).hexdigest()[:16] == "8b69cbe747c7b97a"
+
+
+def test_names_file_repeats_2539_lines():
+    if not data.NAMES_PATH.exists():
+        pytest.skip("data/names.txt is not present")
+    repeats = duplicate_words(load_words())
+    assert sum(repeats.values()) - len(repeats) == 32_033 - 29_494
+    assert list(repeats)[:2] == ["emma", "olivia"]
+
+
 # ----------------------------------------------------------------------------
 # any word list
+
+def test_a_byte_order_mark_is_dropped(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_bytes("\ufeffanna\nbob\n".encode())
+    assert read_words(path) == ["anna", "bob"]
+
+
+def test_only_newline_ends_a_line(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_bytes("st\u2028albert\r\nnext\x85line\nold\rmac\n".encode())
+    assert read_words(path) == ["st\u2028albert", "next\x85line", "old\rmac"]
+
+
+def test_decomposed_accents_become_one_character_when_reading(tmp_path):
+    path = tmp_path / "words.txt"
+    composed, decomposed = "jos\u00e9", "jose\u0301"
+    path.write_text(f"{composed}\n{decomposed}\n", encoding="utf-8")
+    assert read_words(path) == [composed, composed]
+    assert read_words(path, normalize=None) == [composed, decomposed]
+    assert load_words(path, normalize="NFKC") == [composed, composed]
+    with pytest.raises(ValueError, match="normalize"):
+        read_words(path, normalize="nfc")
+
+
+def test_duplicate_words_counts_each_repeated_word_in_first_seen_order():
+    assert duplicate_words(["bo", "al", "bo", "cy", "al", "bo"]) == {"bo": 3, "al": 2}
+    assert duplicate_words(["al", "bo"]) == {}
+
+
+def test_unique_words_keeps_first_occurrences_in_order():
+    assert unique_words(["bo", "al", "bo", "cy", "al"]) == ["bo", "al", "cy"]
+
+
+def test_split_can_drop_duplicates_so_no_word_is_in_two_splits():
+    words = [f"w{i % 40}" for i in range(200)]  # 40 words, each 5 times
+    kept = split_words(words, seed=0)
+    dropped = split_words(words, seed=0, duplicates="drop")
+    assert set(kept[0]) & set(kept[1])  # with every line kept, dev repeats training words
+    assert [len(p) for p in dropped] == [32, 4, 4] and len(set(sum(dropped, []))) == 40
+    assert not set(dropped[0]) & (set(dropped[1]) | set(dropped[2]))
+    with pytest.raises(ValueError, match="duplicates"):
+        split_words(words, duplicates="merge")
+
 
 def test_read_words_strips_whitespace_and_skips_blank_lines(tmp_path):
     path = tmp_path / "words.txt"

@@ -6,11 +6,13 @@ import hashlib
 import os
 import random
 import tempfile
+import unicodedata
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Literal, Sequence
 
 import torch
 
@@ -102,28 +104,43 @@ class _download_bar:
         return False
 
 
-def read_words(path: Path) -> list[str]:
-    """Read a newline-separated word list: one word a line, surrounding whitespace stripped, blank lines skipped."""
+Normalization = Literal["NFC", "NFKC"] | None
+
+
+def read_words(path: Path, *, normalize: Normalization = "NFC") -> list[str]:
+    """Read a UTF-8 word list: one word a line, whitespace around it stripped, blank lines skipped. Taught in lesson 01.
+
+    Only '\n' (or '\r\n') ends a line; a leading byte-order mark is dropped; each word is put in Unicode
+    `normalize` form: "NFC" (the default) makes an accented letter one character however it was typed;
+    None keeps the file's form.
+    """
     path = Path(path)
+    if normalize not in ("NFC", "NFKC", None):
+        raise ValueError(f"normalize must be 'NFC', 'NFKC' or None, got {normalize!r}.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8-sig")  # utf-8-sig drops a byte-order mark at the start
     except FileNotFoundError:
         raise DataError(f"No word list at {path}.") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not a UTF-8 text file ({exc.reason} at byte {exc.start}); "
                         f"a word list is plain text, one word a line.") from None
-    words = [line.strip() for line in text.splitlines()]
+    if normalize is not None:
+        text = unicodedata.normalize(normalize, text)
+    words = [line.strip() for line in text.split("\n")]  # not splitlines(): a U+2028 inside a word stays there
     words = [w for w in words if w]
     if not words:
         raise DataError(f"{path} holds no words: a word list is plain text, one word a line.")
     return words
 
 
-def load_words(path: str | Path | None = None, *, download_if_missing: bool = True,
-               url: str = NAMES_URL, sha256: str = NAMES_SHA256, progress: bool = True) -> list[str]:
-    """Return the words of `path`, or of data/names.txt (downloaded and verified when missing)."""
+def load_words(path: str | Path | None = None, *, download_if_missing: bool = True, url: str = NAMES_URL,
+               sha256: str = NAMES_SHA256, progress: bool = True, normalize: Normalization = "NFC") -> list[str]:
+    """Return the words of `path` (see read_words), or of data/names.txt, downloaded and verified when missing.
+
+    Taught in lesson 01.
+    """
     if path is not None:
-        return read_words(Path(path))
+        return read_words(Path(path), normalize=normalize)
     target = NAMES_PATH
     if not target.exists():
         if not download_if_missing:
@@ -137,7 +154,23 @@ def load_words(path: str | Path | None = None, *, download_if_missing: bool = Tr
             f"again to download a fresh copy from {url}. To use a word list of your own on purpose, "
             f"pass its path: load_words('my_words.txt')."
         )
-    return read_words(target)
+    return read_words(target, normalize=normalize)
+
+
+def duplicate_words(words: Iterable[str]) -> dict[str, int]:
+    """Return each word that occurs more than once with its count, in order of first occurrence.
+
+    Not in a lesson: for your own word lists (lesson 09, section 5).
+    """
+    return {word: n for word, n in Counter(words).items() if n > 1}
+
+
+def unique_words(words: Iterable[str]) -> list[str]:
+    """Return `words` without repeats, keeping each word's first occurrence, in order.
+
+    Not in a lesson: for your own word lists (lesson 09, section 5).
+    """
+    return list(dict.fromkeys(words))
 
 
 # ----------------------------------------------------------------------------
@@ -201,7 +234,7 @@ class Vocab:
 # context windows and the split
 
 def context_windows(word: str, block_size: int, vocab: Vocab) -> list[tuple[list[int], int]]:
-    """Return the (context, next index) pairs of one word, padded with the boundary token."""
+    """Return the (context, next index) pairs of one word, padded with the boundary token. Taught in lesson 01."""
     if block_size < 1:
         raise ValueError(f"block_size must be at least 1, got {block_size}.")
     context = [0] * block_size
@@ -213,7 +246,7 @@ def context_windows(word: str, block_size: int, vocab: Vocab) -> list[tuple[list
 
 
 def build_dataset(words: Sequence[str], block_size: int, vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
-    """Turn words into X (N, block_size) contexts and Y (N,) next-character targets, both int64."""
+    """Turn words into X (N, block_size) contexts and Y (N,) next-character targets, int64. Taught in lesson 01."""
     if block_size < 1:
         raise ValueError(f"block_size must be at least 1, got {block_size}.")
     contexts, targets = [], []
@@ -226,12 +259,18 @@ def build_dataset(words: Sequence[str], block_size: int, vocab: Vocab) -> tuple[
     return X, Y
 
 
-def split_words(words: Sequence[str], seed: int = 42, train: float = 0.8,
-                dev: float = 0.1) -> tuple[list[str], list[str], list[str]]:
-    """Shuffle a copy of `words` with `random.Random(seed)` and cut it into train/dev/test lists."""
+def split_words(words: Sequence[str], seed: int = 42, train: float = 0.8, dev: float = 0.1, *,
+                duplicates: Literal["keep", "drop"] = "keep") -> tuple[list[str], list[str], list[str]]:
+    """Shuffle a copy of `words` with `random.Random(seed)` and cut it into train/dev/test lists. Taught in lesson 06.
+
+    duplicates="keep" (the lesson's split) shuffles every line, so a repeated word can land in two splits;
+    "drop" keeps only each word's first occurrence, so no word is in two splits.
+    """
     if not (0 < train and 0 <= dev and train + dev <= 1):
         raise ValueError(f"train={train} and dev={dev} must be fractions that add up to at most 1.")
-    shuffled = list(words)
+    if duplicates not in ("keep", "drop"):
+        raise ValueError(f"duplicates must be 'keep' or 'drop', got {duplicates!r}.")
+    shuffled = unique_words(words) if duplicates == "drop" else list(words)
     random.Random(seed).shuffle(shuffled)
     n1 = int(train * len(shuffled))
     n2 = int((train + dev) * len(shuffled))
