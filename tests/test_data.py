@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import utils.data as data
-from utils import (DataError, Vocab, build_dataset, context_windows, download, duplicate_words,
+from utils import (DataError, Vocab, build_dataset, context_windows, download, duplicate_words, free_boundary,
                    load_words, read_words, split_words, unique_words)
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia"]
@@ -272,6 +272,68 @@ def test_word_with_unknown_character_is_rejected_naming_word_and_character():
     vocab = Vocab.from_words(WORDS)
     with pytest.raises(ValueError, match=r"'zoë'.*'z'"):
         vocab.encode("zoë")
+
+
+def test_unknown_character_error_gives_the_code_point_and_not_the_vocabulary():
+    vocab = Vocab.from_words(WORDS)
+    with pytest.raises(ValueError) as info:
+        vocab.encode("ava\u00e9")
+    message = str(info.value)
+    assert "'ava\u00e9'" in message and "'\u00e9' (U+00E9)" in message and "abcdefghijklmnopqrstuvwxyz" not in message
+    assert "hijl" not in message  # no run of the vocabulary's characters
+
+
+def test_unknown_combining_mark_suggests_nfc():
+    vocab = Vocab.from_words(["jos\u00e9", "joe"])
+    with pytest.raises(ValueError, match=r"U\+0301.*NFC"):
+        vocab.encode("jose\u0301")
+
+
+def test_a_long_word_is_shortened_in_error_messages():
+    vocab = Vocab.from_words(WORDS)
+    with pytest.raises(ValueError) as info:
+        vocab.encode("a" * 5000 + "q")
+    assert len(str(info.value)) < 200 and "5001 characters" in str(info.value)
+
+
+def test_boundary_clash_counts_every_word_shows_a_few_and_names_a_free_boundary():
+    words = ["st. albert", "reddit.com", "a.b", "c.d", "plain", "reddit.com"]
+    with pytest.raises(ValueError) as info:
+        Vocab.from_words(words)
+    message = str(info.value)
+    assert message.startswith("5 of 6 words contain the boundary token '.'")
+    assert "'st. albert', 'reddit.com', 'a.b'" in message and "'c.d'" not in message
+    assert "Vocab.from_words(words, boundary='|')" in message
+
+
+def test_another_boundary_makes_the_dot_an_ordinary_character():
+    words = ["st. albert", "reddit.com"]
+    vocab = Vocab.from_words(words, boundary="|")
+    assert vocab.boundary == "|" and vocab.itos[0] == "|" and "." in vocab.stoi
+    assert vocab.decode(vocab.encode("st. albert")) == "st. albert"
+    assert [vocab.decode(c) for c, _ in context_windows("a.", 2, vocab)] == ["||", "|a", "a."]
+    with pytest.raises(ValueError, match="boundary token '\\|'"):
+        vocab.encode("a|b")
+
+
+def test_free_boundary_skips_characters_of_the_data():
+    assert free_boundary(["abc"]) == "|"
+    assert free_boundary(["a|b#c"]) == "~"
+    everything = data.BOUNDARY_CANDIDATES + "\ue000"
+    assert free_boundary([everything]) == "\ue001"  # then the private-use area
+
+
+@pytest.mark.parametrize("boundary", ["", "||", 0])
+def test_the_boundary_is_one_character(boundary):
+    with pytest.raises(ValueError, match="one character"):
+        Vocab.from_words(WORDS, boundary=boundary)
+
+
+def test_vocab_remembers_its_longest_word_without_changing_equality():
+    vocab = Vocab.from_words(WORDS)
+    assert vocab.max_word_length == len("isabella") and Vocab(vocab.itos) == vocab
+    with pytest.raises(ValueError, match="single characters"):
+        Vocab((".", "ab"))
 
 
 def test_decode_rejects_out_of_range_indices():

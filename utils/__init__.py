@@ -1,8 +1,8 @@
 """Helpers shared by the makemore-mlp lessons; each is written out and explained in the lesson that teaches it."""
 
 from .data import (BOUNDARY, NAMES_PATH, NAMES_SHA256, NAMES_URL, DataError, Vocab, build_dataset,
-                   context_windows, download, duplicate_words, load_words, read_words, sha256_of, split_words,
-                   unique_words)
+                   context_windows, download, duplicate_words, free_boundary, load_words, read_words, sha256_of,
+                   split_words, unique_words)
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .exercises import check
 from .losses import cross_entropy, softmax
@@ -13,8 +13,8 @@ from .train import (History, LRSweep, TrainingDiverged, bigram_counts, bigram_lo
 
 __all__ = [
     "BOUNDARY", "NAMES_PATH", "NAMES_SHA256", "NAMES_URL", "DataError", "Vocab", "build_dataset",
-    "context_windows", "download", "duplicate_words", "load_words", "read_words", "sha256_of", "split_words",
-    "unique_words",
+    "context_windows", "download", "duplicate_words", "free_boundary", "load_words", "read_words", "sha256_of",
+    "split_words", "unique_words",
     "CheckpointError", "load_checkpoint", "save_checkpoint",
     "check",
     "cross_entropy", "softmax",

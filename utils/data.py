@@ -176,48 +176,91 @@ def unique_words(words: Iterable[str]) -> list[str]:
 # ----------------------------------------------------------------------------
 # the vocabulary: characters <-> integers
 
-BOUNDARY = "."
+BOUNDARY = "."  # the default boundary token: it marks the start and the end of every word
+BOUNDARY_CANDIDATES = "|#~^$*@=+/<>%&!?;:,.·¦§¶"  # tried in this order by free_boundary
+
+
+def _code_point(ch: str) -> str:
+    """Return a character's code point written the Unicode way, e.g. 'U+00E9' for 'é'."""
+    return f"U+{ord(ch):04X}"
+
+
+def _shown(word: str, limit: int = 40) -> str:
+    """repr(word), shortened in the middle when it is long: error messages name a word without dumping it."""
+    if len(word) <= limit:
+        return repr(word)
+    return f"{word[:limit // 2]!r}…{word[-(limit // 4):]!r} ({len(word)} characters)"
+
+
+def free_boundary(words: Iterable[str]) -> str:
+    """Return a boundary character that occurs in none of `words`: a punctuation mark if one is free.
+
+    Not in a lesson: for your own word lists (lesson 09, section 5).
+    """
+    used = set().union(*map(set, words))
+    for ch in BOUNDARY_CANDIDATES:
+        if ch not in used:
+            return ch
+    return next(chr(cp) for cp in range(0xE000, 0xF900) if chr(cp) not in used)  # the private-use area
 
 
 @dataclass(frozen=True)
 class Vocab:
-    """The characters of a word list, sorted, with the boundary token '.' at index 0."""
+    """The characters of a word list, sorted, after the boundary token ('.' by default) at index 0. Taught in lesson 01."""
 
     itos: tuple[str, ...]
+    max_word_length: int = field(default=0, repr=False, compare=False)  # longest word it was built from; 0: unknown
     stoi: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        if not self.itos or self.itos[0] != BOUNDARY:
-            raise ValueError(f"A vocabulary starts with the boundary token {BOUNDARY!r}, got {self.itos[:1]}.")
+        if not self.itos:
+            raise ValueError("A vocabulary needs at least the boundary token.")
+        if not all(isinstance(ch, str) and len(ch) == 1 for ch in self.itos):
+            raise ValueError("A vocabulary lists single characters.")
         if len(set(self.itos)) != len(self.itos):
             raise ValueError("A vocabulary cannot list a character twice.")
+        longest = self.max_word_length
+        if isinstance(longest, bool) or not isinstance(longest, int) or longest < 0:
+            raise ValueError(f"max_word_length must be a whole number of at least 0, got {self.max_word_length!r}.")
         object.__setattr__(self, "stoi", {ch: i for i, ch in enumerate(self.itos)})  # character -> index
 
+    @property
+    def boundary(self) -> str:
+        """The boundary token: index 0, marking the start and end of every word."""
+        return self.itos[0]
+
     @classmethod
-    def from_words(cls, words: Iterable[str]) -> "Vocab":
-        """Build the vocabulary from the characters that occur in `words`."""
+    def from_words(cls, words: Iterable[str], boundary: str = BOUNDARY) -> "Vocab":
+        """Build the vocabulary from the characters of `words`, with `boundary` (a character not in them) first."""
+        if not (isinstance(boundary, str) and len(boundary) == 1):
+            raise ValueError(f"The boundary token is one character, got {boundary!r}.")
         words = list(words)
-        for word in words:
-            if BOUNDARY in word:
-                raise ValueError(f"The word {word!r} contains the boundary token {BOUNDARY!r}, "
-                                 f"which marks the start and end of every word and cannot be a character.")
+        clashing = [word for word in words if boundary in word]
+        if clashing:
+            examples = ", ".join(_shown(w) for w in unique_words(clashing)[:3])
+            raise ValueError(
+                f"{len(clashing):,} of {len(words):,} words contain the boundary token {boundary!r}, e.g. {examples}. "
+                f"Choose a boundary that is not in the data, "
+                f"e.g. Vocab.from_words(words, boundary={free_boundary(words)!r}).")
         chars = sorted(set("".join(words)))
-        return cls((BOUNDARY, *chars))
+        return cls((boundary, *chars), max_word_length=max(map(len, words), default=0))
 
     def __len__(self) -> int:
         return len(self.itos)
 
     def encode(self, word: str) -> list[int]:
         """Turn a word into a list of character indices (no boundary tokens added)."""
-        stoi = self.stoi
+        stoi, boundary = self.stoi, self.boundary
         ids = []
         for ch in word:
-            if ch == BOUNDARY:
-                raise ValueError(f"The word {word!r} contains the boundary token {BOUNDARY!r}, "
+            if ch == boundary:
+                raise ValueError(f"The word {_shown(word)} contains the boundary token {boundary!r}, "
                                  f"which marks the start and end of a word and cannot be inside one.")
             if ch not in stoi:
-                raise ValueError(f"The word {word!r} contains {ch!r}, which is not in the vocabulary "
-                                 f"({''.join(self.itos[1:])!r}).")
+                hint = ("" if unicodedata.is_normalized("NFC", word) else
+                        " The word is not in NFC form: unicodedata.normalize('NFC', word) may fix it.")
+                raise ValueError(f"The word {_shown(word)} contains {ch!r} ({_code_point(ch)}), "
+                                 f"which is not in the vocabulary.{hint}")
             ids.append(stoi[ch])
         return ids
 
