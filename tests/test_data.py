@@ -2,8 +2,11 @@
 
 import hashlib
 import http.server
+import os
 import socket
+import struct
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -24,26 +27,49 @@ BODY_SHA = hashlib.sha256(BODY).hexdigest()
 
 @pytest.fixture
 def server():
-    """Serve BODY at /names.txt and a truncated copy at /short.txt from 127.0.0.1."""
+    """Serve BODY at /names.txt, a truncated copy at /short.txt, and broken bodies, from 127.0.0.1.
+
+    /cut.txt announces BODY's length but sends 10 bytes; /reset.txt sends 10 bytes then a TCP reset;
+    /stall.txt sends 10 bytes then nothing; /trickle.txt sends one byte every 20 ms.
+    """
+    stop = threading.Event()  # set at teardown: a stalled or trickling handler returns at once
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             body = {"/names.txt": BODY, "/short.txt": BODY[:10]}.get(self.path)
-            if body is None:
+            broken = self.path in ("/cut.txt", "/reset.txt", "/stall.txt", "/trickle.txt")
+            if body is None and not broken:
                 self.send_error(404)
                 return
             self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(BODY) if broken else len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not broken:
+                self.wfile.write(body)
+            elif self.path == "/trickle.txt":
+                for byte in BODY:
+                    self.wfile.write(bytes([byte]))
+                    if stop.wait(0.02):
+                        return
+            else:
+                self.wfile.write(BODY[:10])
+                self.wfile.flush()
+                if self.path == "/reset.txt":
+                    time.sleep(0.1)  # the client has read the headers: the reset comes during the body
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()  # with a zero linger time, close sends a reset
+                elif self.path == "/stall.txt":
+                    stop.wait(10)
 
         def log_message(self, *args):
             pass
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    httpd.handle_error = lambda request, address: None  # the reset handler's closed socket is expected
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    stop.set()
     httpd.shutdown()
     httpd.server_close()
 
@@ -95,6 +121,60 @@ def test_existing_file_is_not_touched_by_a_failed_download(server, tmp_path):
     with pytest.raises(DataError):
         download(f"{server}/short.txt", dest, BODY_SHA, progress=False)
     assert dest.read_text() == "keep me"
+
+
+def assert_only(folder: Path, names: list[str]) -> None:
+    """The folder holds exactly these files: no temporary file was left behind."""
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names)
+
+
+def test_connection_reset_during_the_body_is_a_data_error_with_the_offline_advice(server, tmp_path):
+    dest = tmp_path / "names.txt"
+    dest.write_text("keep me")
+    with pytest.raises(DataError) as info:
+        download(f"{server}/reset.txt", dest, None, progress=False)
+    assert "offline" in str(info.value) and str(dest) in str(info.value)
+    assert dest.read_text() == "keep me"
+    assert_only(tmp_path, ["names.txt"])
+
+
+def test_a_body_that_stalls_times_out_as_a_data_error(server, tmp_path):
+    started = time.monotonic()
+    with pytest.raises(DataError, match=r"after 10 bytes: TimeoutError\)\.\nAre you offline\?"):
+        download(f"{server}/stall.txt", tmp_path / "names.txt", BODY_SHA, timeout=0.3, progress=False)
+    assert time.monotonic() - started < 3
+    assert_only(tmp_path, [])
+
+
+def test_a_trickling_server_is_stopped_at_the_deadline(server, tmp_path):
+    started = time.monotonic()
+    with pytest.raises(DataError, match="took more than 0.5 seconds"):
+        download(f"{server}/trickle.txt", tmp_path / "names.txt", None, timeout=5, deadline=0.5, progress=False)
+    assert time.monotonic() - started < 3
+    assert_only(tmp_path, [])
+
+
+def test_a_body_shorter_than_its_content_length_is_refused_without_a_checksum(server, tmp_path):
+    dest = tmp_path / "names.txt"
+    dest.write_text("keep me")
+    with pytest.raises(DataError, match=f"stopped after 10 of {len(BODY)} bytes"):
+        download(f"{server}/cut.txt", dest, None, progress=False)
+    assert dest.read_text() == "keep me"
+    assert_only(tmp_path, ["names.txt"])
+
+
+@pytest.fixture
+def umask_027():
+    """Run a test with umask 027, so a new file's usual mode is 0o640."""
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_downloaded_file_gets_the_usual_mode_of_a_new_file(server, tmp_path, umask_027):
+    dest = download(f"{server}/names.txt", tmp_path / "names.txt", BODY_SHA, progress=False)
+    assert dest.stat().st_mode & 0o777 == 0o640  # 0o666 & ~umask, not mkstemp's 0o600
 
 
 @pytest.fixture

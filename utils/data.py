@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import random
-import tempfile
+import secrets
+import time
 import unicodedata
 import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import BinaryIO, Iterable, Literal, Sequence
 
 import torch
 
@@ -38,39 +40,50 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def new_temp_file(dest: Path) -> tuple[int, Path]:
+    """Create an empty hidden file beside `dest` with a new file's usual mode (0o666 & ~umask); return (fd, path)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.part"
+        try:
+            return os.open(tmp, flags, 0o666), tmp  # the umask applies, as for any new file
+        except FileExistsError:
+            continue
+
+
+def _by_hand(url: str, dest: Path) -> str:
+    return f"download the file by hand from\n    {url}\nand save it as\n    {dest}"
+
+
+def _offline(url: str, dest: Path, reason: object) -> DataError:
+    return DataError(f"Could not download {dest.name} from {url} ({reason}).\n"
+                     f"Are you offline? Either connect to the internet and run this again, or "
+                     + _by_hand(url, dest))
+
+
 def download(url: str, dest: Path, sha256: str | None = None, *, timeout: float = 30.0,
-             progress: bool = True) -> Path:
-    """Download `url` to `dest` atomically, checking its SHA-256; raise DataError on failure."""
+             deadline: float = 600.0, progress: bool = True) -> Path:
+    """Download `url` to `dest` atomically, checking its length and SHA-256; raise DataError on failure.
+
+    `timeout` bounds each network read, `deadline` the whole download (checked after each read).
+    A failed download leaves no temporary file and never replaces an existing `dest`. Taught in lesson 01.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     # A temporary file beside the destination, renamed into place only once complete and verified:
     # an interrupted or corrupted download never leaves a partial `dest` behind.
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
+    fd, tmp = new_temp_file(dest)
     try:
-        digest = hashlib.sha256()
         with os.fdopen(fd, "wb") as out:
-            try:
-                response = urllib.request.urlopen(url, timeout=timeout)
-            except (urllib.error.URLError, OSError) as exc:
-                reason = getattr(exc, "reason", exc)
-                raise DataError(
-                    f"Could not download {dest.name} from {url} ({reason}).\n"
-                    f"Are you offline? Either connect to the internet and run this again, or download "
-                    f"the file by hand from\n    {url}\nand save it as\n    {dest}"
-                ) from None
-            with response:
-                total = int(response.headers.get("Content-Length") or 0) or None
-                with _download_bar(progress, dest.name, total) as advance:
-                    for chunk in iter(lambda: response.read(1 << 15), b""):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        advance(len(chunk))
+            digest, size, expected = _fetch(url, dest, out, timeout=timeout, deadline=deadline, progress=progress)
             out.flush()
             os.fsync(out.fileno())
-        if sha256 is not None and digest.hexdigest() != sha256:
+        if expected is not None and size != expected:
+            raise DataError(f"The download of {dest.name} from {url} stopped after {size:,} of {expected:,} bytes, "
+                            f"so it was not saved. Try again later, or " + _by_hand(url, dest))
+        if sha256 is not None and digest != sha256:
             raise DataError(
-                f"The file downloaded from {url} has SHA-256 {digest.hexdigest()}, "
+                f"The file downloaded from {url} has SHA-256 {digest}, "
                 f"but {sha256} was expected, so it was not saved. "
                 f"The download may have been cut short or changed on the way; try again later, or "
                 f"put a correct copy at {dest} by hand."
@@ -79,6 +92,40 @@ def download(url: str, dest: Path, sha256: str | None = None, *, timeout: float 
     finally:
         tmp.unlink(missing_ok=True)
     return dest
+
+
+def _fetch(url: str, dest: Path, out: BinaryIO, *, timeout: float, deadline: float,
+           progress: bool) -> tuple[str, int, int | None]:
+    """Copy the body of `url` into `out`; return (hex SHA-256, bytes received, Content-Length or None)."""
+    started = time.monotonic()
+    try:
+        response = urllib.request.urlopen(url, timeout=timeout)
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        raise _offline(url, dest, getattr(exc, "reason", exc)) from None
+    digest, size = hashlib.sha256(), 0
+    with response:
+        length = response.headers.get("Content-Length", "")
+        expected = int(length) if length.strip().isdigit() else None
+        read = getattr(response, "read1", response.read)  # read1 returns what has arrived, so the deadline is
+        # checked after every network read, not once per 32 KiB
+        with _download_bar(progress, dest.name, expected) as advance:
+            while True:
+                try:
+                    chunk = read(1 << 15)
+                except (OSError, http.client.HTTPException) as exc:  # reset, timed out, or cut off mid-body
+                    raise _offline(url, dest, f"the connection failed after {size:,} bytes: "
+                                              f"{type(exc).__name__}") from None
+                if not chunk:
+                    break
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+                advance(len(chunk))
+                if time.monotonic() - started > deadline:
+                    raise DataError(f"Downloading {dest.name} from {url} took more than {deadline:g} seconds "
+                                    f"({size:,} bytes so far), so it was stopped. Try again on a faster "
+                                    f"connection, or " + _by_hand(url, dest))
+    return digest.hexdigest(), size, expected
 
 
 class _download_bar:
