@@ -7,7 +7,7 @@ from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .exercises import check
 from .losses import cross_entropy, softmax
 from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
-from .sample import log_likelihood, memorisation, sample
+from .sample import CUT_MARKER, default_max_length, log_likelihood, memorisation, sample
 from .train import (History, LRSweep, TrainingDiverged, bigram_counts, bigram_loss, evaluate, find_lr, train,
                     warmup_cosine)
 
@@ -19,7 +19,7 @@ __all__ = [
     "check",
     "cross_entropy", "softmax",
     "LECTURE_SEED", "MLP", "ModelConfig", "count_parameters",
-    "log_likelihood", "memorisation", "sample",
+    "CUT_MARKER", "default_max_length", "log_likelihood", "memorisation", "sample",
     "History", "LRSweep", "TrainingDiverged", "bigram_counts", "bigram_loss", "evaluate", "find_lr", "train",
     "warmup_cosine",
 ]
