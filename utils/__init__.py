@@ -3,7 +3,7 @@
 from .data import (BOUNDARY, NAMES_PATH, NAMES_SHA256, NAMES_URL, DataError, Vocab, build_dataset,
                    context_windows, download, duplicate_words, free_boundary, load_words, read_words, sha256_of,
                    split_words, unique_words)
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, as_storable, load_checkpoint, save_checkpoint
 from .exercises import check
 from .losses import cross_entropy, softmax
 from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
@@ -15,7 +15,7 @@ __all__ = [
     "BOUNDARY", "NAMES_PATH", "NAMES_SHA256", "NAMES_URL", "DataError", "Vocab", "build_dataset",
     "context_windows", "download", "duplicate_words", "free_boundary", "load_words", "read_words", "sha256_of",
     "split_words", "unique_words",
-    "CheckpointError", "load_checkpoint", "save_checkpoint",
+    "CheckpointError", "as_storable", "load_checkpoint", "save_checkpoint",
     "check",
     "cross_entropy", "softmax",
     "LECTURE_SEED", "MLP", "ModelConfig", "count_parameters",
