@@ -104,8 +104,7 @@ def _fetch(url: str, dest: Path, out: BinaryIO, *, timeout: float, deadline: flo
         raise _offline(url, dest, getattr(exc, "reason", exc)) from None
     digest, size = hashlib.sha256(), 0
     with response:
-        length = response.headers.get("Content-Length", "")
-        expected = int(length) if length.strip().isdigit() else None
+        expected = _content_length(response.headers.get("Content-Length"))
         read = getattr(response, "read1", response.read)  # read1 returns what has arrived, so the deadline is
         # checked after every network read, not once per 32 KiB
         with _download_bar(progress, dest.name, expected) as advance:
@@ -126,6 +125,14 @@ def _fetch(url: str, dest: Path, out: BinaryIO, *, timeout: float, deadline: flo
                                     f"({size:,} bytes so far), so it was stopped. Try again on a faster "
                                     f"connection, or " + _by_hand(url, dest))
     return digest.hexdigest(), size, expected
+
+
+def _content_length(header: str | None) -> int | None:
+    """The Content-Length header as a number of bytes, or None when it is missing or not a number."""
+    try:
+        return int(header) if header is not None and int(header) >= 0 else None
+    except ValueError:
+        return None
 
 
 class _download_bar:
