@@ -62,6 +62,9 @@ def test_extra_keys_must_be_str_or_int(tmp_path, model_and_vocab):
 def test_as_storable_keeps_plain_values_and_converts_the_rest():
     assert as_storable({"a": [1, 2.5, "x", None, True]}) == {"a": [1, 2.5, "x", None, True]}
     assert as_storable(np.float32(0.5)) == 0.5 and as_storable(datetime.date(2024, 1, 2)) == "2024-01-02"
+    assert as_storable({"dtype": torch.float64}) == {"dtype": torch.float64}  # a model setting, loadable as it is
+    with pytest.raises(CheckpointError, match="key True of type bool"):
+        as_storable({True: 1})
 
 
 def test_a_failed_save_keeps_the_earlier_checkpoint(tmp_path, model_and_vocab):

@@ -23,12 +23,14 @@ class CheckpointError(ValueError):
 def as_storable(value: Any, name: str = "extra") -> Any:
     """Return `value` in a form load_checkpoint can read back, or raise CheckpointError naming what cannot be.
 
-    Kept as they are: None, bool, int, float, str, tensors, and lists, tuples and dicts (with str or int keys) of
-    these. Converted: a dataclass (History, ModelConfig) to a dict of its fields, a numpy scalar to a Python
+    Kept as they are: None, bool, int, float, str, tensors, torch dtypes, devices and sizes, and lists, tuples
+    and dicts (with str or int keys) of these. Converted: a dataclass (History, ModelConfig) to a dict of its fields, a numpy scalar to a Python
     number, a path to a str, a datetime, date or time to its ISO 8601 str. Anything else is refused. Used by
     save_checkpoint (lesson 08).
     """
     if type(value) in (type(None), bool, int, float, str):  # exact types: np.float64 or an IntEnum would not load
+        return value
+    if isinstance(value, (torch.dtype, torch.device, torch.Size)):  # settings such as a model's dtype
         return value
     if isinstance(value, torch.Tensor):
         return value.detach()
@@ -39,7 +41,7 @@ def as_storable(value: Any, name: str = "extra") -> Any:
         return items if isinstance(value, list) else tuple(items)
     if isinstance(value, dict):
         for key in value:
-            if isinstance(key, bool) or not isinstance(key, (str, int)):
+            if type(key) not in (str, int):
                 raise CheckpointError(f"{name} has a key {key!r} of type {type(key).__name__}; "
                                       f"a checkpoint stores dicts with str or int keys only.")
         return {key: as_storable(v, f"{name}[{key!r}]") for key, v in value.items()}
