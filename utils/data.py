@@ -266,7 +266,7 @@ class Vocab:
     max_word_length: int = field(default=0, repr=False, compare=False)  # longest word it was built from; 0: unknown
     stoi: dict[str, int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.itos:
             raise ValueError("A vocabulary needs at least the boundary token.")
         if not all(isinstance(ch, str) and len(ch) == 1 for ch in self.itos):

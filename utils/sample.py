@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from .data import Vocab, context_windows
+
+if TYPE_CHECKING:
+    from .model import MLP
 
 CUT_MARKER = "…"  # ends a sample that was still going at max_length characters
 
@@ -44,7 +47,7 @@ def _positive_number(name: str, value: object) -> float:
 
 
 @torch.no_grad()
-def sample(model, vocab: Vocab, n: int = 1, *, generator: torch.Generator, temperature: float = 1.0,
+def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, temperature: float = 1.0,
            prefix: str = "", max_length: int | None = None, cut_marker: str = CUT_MARKER) -> list[str]:
     """Draw `n` words one character at a time, each starting with `prefix`, until the boundary. Taught in lesson 08.
 
@@ -81,7 +84,7 @@ def sample(model, vocab: Vocab, n: int = 1, *, generator: torch.Generator, tempe
 
 
 @torch.no_grad()
-def log_likelihood(model, vocab: Vocab, word: str) -> float:
+def log_likelihood(model: MLP, vocab: Vocab, word: str) -> float:
     """Return log p(word): the sum of the log-probabilities of its characters and of its end. Taught in lesson 08."""
     pairs = context_windows(word, model.config.block_size, vocab)
     X = torch.tensor([context for context, _ in pairs])  # (len+1, block_size)
