@@ -6,7 +6,10 @@ from collections import Counter
 import pytest
 import torch
 
-from utils import MLP, ModelConfig, Vocab, log_likelihood, memorisation, sample
+import sys
+
+from utils import (CUT_MARKER, MLP, ModelConfig, Vocab, context_windows, default_max_length, log_likelihood,
+                   memorisation, sample)
 
 WORDS = ["emma", "olivia", "ava", "isabella", "sophia"]
 
@@ -18,14 +21,91 @@ def setup():
     return vocab, model
 
 
+def sample_by_hand(model, vocab, n, generator, max_length=30):
+    """The lesson's sampling loop, as utils.sample ran it before cut words were marked."""
+    words = []
+    for _ in range(n):
+        context, out = [0] * model.config.block_size, []
+        while len(out) < max_length:
+            probs = torch.softmax(model(torch.tensor([context])), dim=1)  # (1, V)
+            ix = torch.multinomial(probs, num_samples=1, generator=generator).item()
+            if ix == 0:
+                break
+            out.append(ix)
+            context = context[1:] + [ix]
+        words.append(vocab.decode(out))
+    return words
+
+
 def test_samples_are_seeded_and_stop_at_the_maximum_length(setup):
     vocab, model = setup
     a = sample(model, vocab, 5, generator=torch.Generator().manual_seed(1))
     b = sample(model, vocab, 5, generator=torch.Generator().manual_seed(1))
     assert a == b and len(a) == 5
     long = sample(model, vocab, 20, generator=torch.Generator().manual_seed(2), max_length=3)
-    assert all(len(w) <= 3 for w in long)
-    assert all(set(w) <= set(vocab.itos[1:]) for w in a)
+    assert all(len(w) <= 3 or (len(w) == 4 and w.endswith(CUT_MARKER)) for w in long)
+    assert all(set(w.removesuffix(CUT_MARKER)) <= set(vocab.itos[1:]) for w in a)
+
+
+def test_a_cut_word_ends_with_the_marker_and_a_finished_word_is_as_before(setup):
+    vocab, model = setup
+    by_hand = sample_by_hand(model, vocab, 200, torch.Generator().manual_seed(5), max_length=4)
+    marked = sample(model, vocab, 200, generator=torch.Generator().manual_seed(5), max_length=4)
+    cut = [w for w in marked if w.endswith(CUT_MARKER)]
+    assert 0 < len(cut) < 200 and all(len(w) == 5 for w in cut)
+    assert [w.removesuffix(CUT_MARKER) for w in marked] == by_hand  # the same draws: only the marker is new
+    silent = sample(model, vocab, 200, generator=torch.Generator().manual_seed(5), max_length=4, cut_marker="")
+    assert silent == by_hand
+
+
+def test_with_default_arguments_samples_match_the_lessons_loop(setup):
+    vocab, model = setup
+    assert default_max_length(vocab) == 30
+    by_hand = sample_by_hand(model, vocab, 50, torch.Generator().manual_seed(6))
+    words = sample(model, vocab, 50, generator=torch.Generator().manual_seed(6))
+    ended = [i for i, w in enumerate(words) if not w.endswith(CUT_MARKER)]
+    assert 0 < len(ended) < 50 and all(words[i] == by_hand[i] for i in ended)  # a word that ends: exactly as before
+    assert [w.removesuffix(CUT_MARKER) for w in words] == by_hand
+
+
+def test_the_default_maximum_length_grows_with_the_longest_word():
+    assert default_max_length(Vocab.from_words(["ab"])) == 30
+    assert default_max_length(Vocab.from_words(["ab", "x" * 60])) == 120
+    assert default_max_length(Vocab((".", "a"))) == 30  # longest word unknown
+
+
+def test_a_cut_marker_made_of_vocabulary_characters_is_refused(setup):
+    vocab, model = setup
+    with pytest.raises(ValueError, match="cut marker"):
+        sample(model, vocab, 1, generator=torch.Generator(), cut_marker="...")
+
+
+@pytest.mark.parametrize("temperature", [math.nan, math.inf, -math.inf, 0, -1.0, "hot", None])
+def test_temperature_must_be_a_positive_finite_number(setup, temperature):
+    vocab, model = setup
+    with pytest.raises(ValueError, match="temperature"):
+        sample(model, vocab, 1, generator=torch.Generator(), temperature=temperature)
+
+
+@pytest.mark.parametrize("n", [-1, 2.5, "3", True])
+def test_n_must_be_a_whole_number_not_below_zero(setup, n):
+    vocab, model = setup
+    with pytest.raises(ValueError, match="n must be"):
+        sample(model, vocab, n, generator=torch.Generator())
+    assert sample(model, vocab, 0, generator=torch.Generator()) == []
+
+
+@pytest.mark.parametrize("max_length", [10.5, 30.0, 0, "30", True])
+def test_max_length_must_be_a_whole_number_of_at_least_one(setup, max_length):
+    vocab, model = setup
+    with pytest.raises(ValueError, match="max_length"):
+        sample(model, vocab, 1, generator=torch.Generator(), max_length=max_length)
+
+
+def test_a_prefix_as_long_as_max_length_is_refused(setup):
+    vocab, model = setup
+    with pytest.raises(ValueError, match="max_length"):
+        sample(model, vocab, 1, generator=torch.Generator(), prefix="emma", max_length=4)
 
 
 def test_prefix_starts_every_sample_and_is_checked(setup):
@@ -57,6 +137,19 @@ def test_log_likelihood_is_the_sum_of_per_character_log_probs(setup):
     assert log_likelihood(model, vocab, "ava") == pytest.approx(total, abs=1e-4)
     with pytest.raises(ValueError, match="'z'"):
         log_likelihood(model, vocab, "zed")
+
+
+def test_log_likelihood_builds_its_windows_with_context_windows(setup, monkeypatch):
+    vocab, model = setup
+    calls = []
+
+    def spy(word, block_size, vocab):
+        calls.append(word)
+        return context_windows(word, block_size, vocab)
+
+    monkeypatch.setattr(sys.modules["utils.sample"], "context_windows", spy)  # the module, not the function
+    log_likelihood(model, vocab, "ava")
+    assert calls == ["ava"]
 
 
 def test_memorisation_shares():

@@ -2,54 +2,103 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+import math
+import operator
+from typing import TYPE_CHECKING, Sequence
 
 import torch
 import torch.nn.functional as F
 
-from .data import Vocab
+from .data import Vocab, context_windows
+
+if TYPE_CHECKING:
+    from .model import MLP
+
+CUT_MARKER = "…"  # ends a sample that was still going at max_length characters
+
+
+def default_max_length(vocab: Vocab) -> int:
+    """Return sample's default length limit: twice the longest word the vocabulary was built from, and at least 30."""
+    return max(30, 2 * vocab.max_word_length)
+
+
+def _whole_number(name: str, value: object, low: int) -> int:
+    """Return `value` as an int if it is a whole number (not a bool) of at least `low`; raise ValueError otherwise."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a whole number, got {value!r}.") from None
+    if number < low:
+        raise ValueError(f"{name} must be at least {low}, got {number}.")
+    return number
+
+
+def _positive_number(name: str, value: object) -> float:
+    """Return `value` as a float if it is a finite number above 0; raise ValueError otherwise."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
+    return number
 
 
 @torch.no_grad()
-def sample(model, vocab: Vocab, n: int = 1, *, generator: torch.Generator, temperature: float = 1.0,
-           prefix: str = "", max_length: int = 30) -> list[str]:
-    """Draw `n` words one character at a time, each starting with `prefix`, stopping at '.' or `max_length` characters."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}.")
-    block_size = model.config.block_size
+def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, temperature: float = 1.0,
+           prefix: str = "", max_length: int | None = None, cut_marker: str = CUT_MARKER) -> list[str]:
+    """Draw `n` words one character at a time, each starting with `prefix`, until the boundary. Taught in lesson 08.
+
+    A word that has not ended after `max_length` characters (default: default_max_length(vocab), 30 for
+    names.txt) is cut there and ends with `cut_marker` ('…'), so it never passes for a finished word;
+    cut_marker='' cuts silently. A word that ends is returned without a marker.
+    """
+    n = _whole_number("n", n, 0)
+    temperature = _positive_number("temperature", temperature)
     start = vocab.encode(prefix)  # raises a clear error for characters outside the vocabulary
+    max_length = default_max_length(vocab) if max_length is None else _whole_number("max_length", max_length, 1)
+    if len(start) >= max_length:
+        raise ValueError(f"The prefix has {len(start)} characters; max_length ({max_length}) must be larger.")
+    if cut_marker and all(ch in vocab.stoi for ch in cut_marker):
+        raise ValueError(f"The cut marker {cut_marker!r} is made of vocabulary characters, so a cut word would look "
+                         f"finished; pass cut_marker= a string with another character.")
+    block_size = model.config.block_size
     words = []
     for _ in range(n):
         context = ([0] * block_size + start)[-block_size:]
         out = list(start)
+        ended = False
         while len(out) < max_length:
             logits = model(torch.tensor([context]))  # (1, V)
             probs = F.softmax(logits / temperature, dim=1)  # (1, V)
             ix = torch.multinomial(probs, num_samples=1, generator=generator).item()
             if ix == 0:
+                ended = True
                 break
             out.append(ix)
             context = context[1:] + [ix]
-        words.append(vocab.decode(out))
+        words.append(vocab.decode(out) + ("" if ended else cut_marker))
     return words
 
 
 @torch.no_grad()
-def log_likelihood(model, vocab: Vocab, word: str) -> float:
-    """Return log p(word) under the model: the sum of the log-probabilities of its characters and its end."""
-    block_size = model.config.block_size
-    ids = vocab.encode(word) + [0]
-    contexts, context = [], [0] * block_size
-    for ix in ids:
-        contexts.append(context)
-        context = context[1:] + [ix]
-    log_probs = F.log_softmax(model(torch.tensor(contexts)), dim=1)  # (len+1, V)
-    return log_probs[torch.arange(len(ids)), torch.tensor(ids)].sum().item()
+def log_likelihood(model: MLP, vocab: Vocab, word: str) -> float:
+    """Return log p(word): the sum of the log-probabilities of its characters and of its end. Taught in lesson 08."""
+    pairs = context_windows(word, model.config.block_size, vocab)
+    X = torch.tensor([context for context, _ in pairs])  # (len+1, block_size)
+    Y = torch.tensor([ix for _, ix in pairs])  # (len+1,)
+    log_probs = F.log_softmax(model(X), dim=1)  # (len+1, V)
+    return log_probs[torch.arange(len(Y)), Y].sum().item()
 
 
 def memorisation(samples: Sequence[str], train_words: Sequence[str],
                  heldout_words: Sequence[str]) -> dict[str, float]:
-    """Return the shares of samples that are training words, held-out (dev/test) words only, or new."""
+    """Return the shares of samples that are training words, held-out (dev/test) words only, or new (lesson 08).
+
+    A sample cut at max_length (ending with the cut marker) is never a word of the data, so it counts as new.
+    """
     if not samples:
         raise ValueError("No samples to classify.")
     train, heldout = set(train_words), set(heldout_words)
