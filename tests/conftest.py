@@ -1,13 +1,18 @@
 """Shared pytest settings and the tiny dataset the unit tests build on."""
 
+import os
+
 import matplotlib
 import pytest
+import torch
 
 matplotlib.use("Agg")  # tests never open a window
 import matplotlib.font_manager  # noqa: E402  builds matplotlib's font cache now, on a fresh machine, so that
 # its one-time "building the font cache" notice is printed here and not stored as stderr by the first lesson
 
 from utils import Vocab, build_dataset  # noqa: E402
+
+torch.set_num_threads(1)  # tiny tensors: one thread is faster, and parallel test workers don't fight over cores
 
 TINY_WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia", "harper", "evelyn",
               "abigail", "emily", "elizabeth", "mila", "ella", "avery", "sofia", "camila", "aria", "scarlett"]
@@ -21,12 +26,38 @@ def data():
     return vocab, X, Y
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session):
-    """Fetch data/names.txt before any lesson runs, so a first download's progress bar is not stored by a lesson."""
+    """Make sure data/names.txt is there before anything runs; without it, stop at once with the reason.
+
+    It is fetched here, once, so a first download's progress bar is never stored by a lesson. If it cannot be
+    had (offline, and not copied by hand), every lesson would fail the same way: stop now, with the message last.
+    """
+    if hasattr(session.config, "workerinput"):  # a parallel worker: the main process has already done this
+        return
     import utils.data as data
 
-    if not data.NAMES_PATH.exists():
-        try:
-            data.load_words()
-        except data.DataError as err:  # offline: the lessons will fail with this same message
-            print(f"\n{err}\n")
+    url = os.environ.get("MAKEMORE_MLP_NAMES_URL", data.NAMES_URL)  # tests of this hook point it at a local server
+    try:
+        data.load_words(url=url)
+    except data.DataError as err:  # printed once, as the last thing: "ERROR: ...", exit status 4
+        raise pytest.UsageError(f"the lessons need data/names.txt, and it is not there.\n{err}") from None
+
+
+# Lessons first, the longest first (as measured by `python -m bench series`), then the unit tests: with one
+# test worker per core, the long lessons start at once on different workers and the short ones fill the gaps.
+LONGEST_LESSONS_FIRST = ["06_splits", "09_beyond_bengio", "05_learning_rate_search", "07_embedding_plots",
+                         "04_training", "08_sampling", "01_dataset", "02_embeddings_and_views",
+                         "03_softmax_vs_cross_entropy"]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Order the tests so that parallel workers finish close together (nothing depends on this order)."""
+    def rank(item):
+        if item.path.suffix == ".ipynb":
+            stem = item.path.stem
+            order = LONGEST_LESSONS_FIRST.index(stem) if stem in LONGEST_LESSONS_FIRST else len(LONGEST_LESSONS_FIRST)
+            return (0, order)
+        return (1, 0)
+
+    items.sort(key=rank)  # a stable sort: cells keep their order within a lesson
