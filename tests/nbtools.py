@@ -21,6 +21,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+PROGRESS_NOTICE = re.compile(r"No such comm: [0-9a-f]{32}")
 # an absolute path of two or more folders, site-packages, or a memory address
 MACHINE_SPECIFIC = re.compile(r"((?<![\w.:/])/(?:[\w.-]+/){2,}|site-packages|0x[0-9a-fA-F]{6,}|[A-Z]:\\\\Users)")
 
@@ -41,11 +42,13 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _is_progress_residue(output) -> bool:
-    """A widget output, or the empty display a finished transient rich progress bar leaves behind."""
+    """A widget output, the empty display a finished transient rich progress bar leaves behind, or the kernel's
+    "No such comm" notice about a progress widget that had already closed (rich shows it while a bar is live)."""
     data = output.get("data", {})
     if WIDGET_MIME in data:
         return True
-    return output.get("output_type") == "display_data" and not "".join(data.get("text/plain", "x")).strip()
+    text = "".join(data.get("text/plain", "x")).strip()
+    return output.get("output_type") == "display_data" and (not text or PROGRESS_NOTICE.fullmatch(text) is not None)
 
 
 def execute(path: Path, timeout: int = 600) -> float:

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from nbtools import MACHINE_SPECIFIC, ROOT, WIDGET_MIME, lessons
+from nbtools import MACHINE_SPECIFIC, PROGRESS_NOTICE, ROOT, WIDGET_MIME, lessons
 
 LESSONS = lessons()
 MAX_BYTES = 1_000_000
@@ -69,6 +69,8 @@ def test_no_per_run_metadata_or_widgets(lesson):
         assert "execution" not in cell.metadata, f"{path.name} cell {i}: execution timestamps in metadata"
         for out in cell.get("outputs", []):
             assert WIDGET_MIME not in out.get("data", {}), f"{path.name} cell {i}: stored widget output"
+            text = "".join(out.get("data", {}).get("text/plain", "")) + "".join(out.get("text", ""))
+            assert not PROGRESS_NOTICE.search(text), f"{path.name} cell {i}: a progress widget's notice in the output"
 
 
 def test_notebook_is_small(lesson):
