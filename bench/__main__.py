@@ -1,7 +1,8 @@
 """The course's benchmark: `python -m bench` (all three parts) or `python -m bench training` (one part).
 
-Parts: `series` runs every lesson under nbval, one pytest process each, and times it; `training` compares
-the utils training helper with the plain lecture loop (same process, alternating repeats, medians);
+Parts: `series` runs every lesson under nbval, one pytest process each, then all of them side by side, then
+the whole test command, and times them; `training` compares the utils training helper with the plain lecture
+loop, in float32 and float64 (same process, alternating repeats, medians);
 `quality` trains the lecture model and lesson 09's final model and reports dev loss and training time.
 Tables are printed with rich; `--markdown` prints them as Markdown for the README's "Results" section.
 """
@@ -62,16 +63,16 @@ def main() -> None:
     if "series" in parts:
         from bench import series
         seconds = series.measure()
-        rows = [[name, f"{s:.1f}"] for name, s in seconds.items()]
-        rows.append(["**total**" if args.markdown else "total", f"{sum(seconds.values()):.1f}"])
-        show("Every lesson under nbval (wall seconds, one pytest process each)", ["lesson", "seconds"], rows, args.markdown, console)
+        rows = [[f"**{name}**" if args.markdown and name.startswith("all") else name, f"{s:.1f}"]
+                for name, s in seconds.items()]
+        rows.append(["the whole test command, `python -m pytest`", f"{series.test_command():.1f}"])
+        show("The lessons under nbval (wall seconds, kernel start included)", ["run", "seconds"], rows, args.markdown, console)
 
     if "training" in parts:
         from bench import training
         result = training.measure(repeats=args.repeats)
         rows = [[name.replace(" steps/s", ""), f"{value:,.0f}"] for name, value in result.items() if name.endswith("steps/s")]
-        rows.append(["ratio utils.train / plain loop", f"{result['ratio helper/plain']:.2f}"])
-        rows.append(["ratio utils.train (autograd) / plain loop", f"{result['ratio helper (autograd)/plain']:.2f}"])
+        rows += [[name, f"{value:.2f}"] for name, value in result.items() if not name.endswith("steps/s")]
         show(f"Training throughput, block 3 / emb 10 / hidden 200, batch 32 (steps per second, median of {args.repeats})",
              ["loop", "steps/s"], rows, args.markdown, console)
 

@@ -1,7 +1,8 @@
-"""Wall time of every lesson executed under nbval, as the test command runs it, one lesson per pytest process."""
+"""Wall time of the lessons under nbval, as the test command runs them: one by one, and side by side."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -15,14 +16,26 @@ def lessons() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def measure(paths: list[Path] | None = None) -> dict[str, float]:
-    """Run each lesson through `pytest` with nbval; return {lesson: wall seconds}. Raises if a lesson fails."""
-    seconds = {}
-    for path in paths or lessons():
-        start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
-                                cwd=ROOT, capture_output=True, text=True)
-        seconds[path.name] = time.perf_counter() - start
-        if result.returncode != 0:
-            raise RuntimeError(f"{path.name} failed under nbval:\n{result.stdout[-3000:]}")
+def _pytest(args: list[str]) -> float:
+    """Run pytest with `args` from the repository root; return the wall seconds. Raises if a test fails."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"pytest {' '.join(args)} failed:\n{result.stdout[-3000:]}")
     return seconds
+
+
+def measure(paths: list[Path] | None = None) -> dict[str, float]:
+    """Return {lesson: wall seconds} with each lesson alone in one pytest process (one worker, kernel start
+    included), then the lessons all in one pytest process with one worker per core, and the serial sum."""
+    paths = paths or lessons()
+    seconds = {path.name: _pytest(["-n", "0", str(path)]) for path in paths}
+    seconds["all lessons, one after another (sum)"] = sum(seconds.values())
+    seconds[f"all lessons, side by side ({os.cpu_count()} workers)"] = _pytest([str(p) for p in paths])
+    return seconds
+
+
+def test_command() -> float:
+    """Return the wall seconds of the README's test command, `python -m pytest`, run from the repository root."""
+    return _pytest([])
