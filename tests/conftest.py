@@ -13,6 +13,9 @@ import matplotlib.font_manager  # noqa: E402  builds matplotlib's font cache now
 from utils import Vocab, build_dataset  # noqa: E402
 
 torch.set_num_threads(1)  # tiny tensors: one thread is faster, and parallel test workers don't fight over cores
+# No progress bars in test runs, here or in the lessons' kernels (which inherit this): nobody watches them, the
+# cells that draw them are not compared, and each redraw is kernel messages the test runner must read.
+os.environ["MAKEMORE_MLP_PROGRESS"] = "0"
 
 TINY_WORDS = ["emma", "olivia", "ava", "isabella", "sophia", "charlotte", "mia", "amelia", "harper", "evelyn",
               "abigail", "emily", "elizabeth", "mila", "ella", "avery", "sofia", "camila", "aria", "scarlett"]

@@ -11,6 +11,7 @@ bar's model id changes every run), the empty display a finished progress bar lea
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -56,6 +57,7 @@ def execute(path: Path, timeout: int = 600) -> float:
     from nbconvert.preprocessors import ExecutePreprocessor
 
     nb = nbformat.read(path, as_version=4)
+    os.environ["MAKEMORE_MLP_PROGRESS"] = "0"  # no progress bars: they are not stored, and they flood the kernel's messages
     start = time.perf_counter()
     ExecutePreprocessor(timeout=timeout, kernel_name="python3", record_timing=False).preprocess(
         nb, {"metadata": {"path": str(path.parent)}})

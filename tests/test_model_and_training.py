@@ -187,6 +187,7 @@ def test_bad_training_arguments_are_rejected(data, bad):
 def test_progress_bar_redraws_a_bounded_number_of_times_however_long_the_run(data, monkeypatch):
     from rich.progress import Progress
 
+    monkeypatch.setenv("MAKEMORE_MLP_PROGRESS", "1")
     redraws = []
     original = Progress.refresh
     monkeypatch.setattr(Progress, "refresh", lambda self: (redraws.append(1), original(self))[1])
@@ -197,9 +198,10 @@ def test_progress_bar_redraws_a_bounded_number_of_times_however_long_the_run(dat
         assert len(redraws) <= 55, f"{len(redraws)} redraws for {steps} steps"
 
 
-def test_progress_bar_has_no_timer_thread_so_redraws_do_not_grow_with_wall_time(data):
+def test_progress_bar_has_no_timer_thread_so_redraws_do_not_grow_with_wall_time(data, monkeypatch):
     import threading
 
+    monkeypatch.setenv("MAKEMORE_MLP_PROGRESS", "1")
     from rich.live import _RefreshThread
 
     class WatchedMLP(MLP):
@@ -214,7 +216,8 @@ def test_progress_bar_has_no_timer_thread_so_redraws_do_not_grow_with_wall_time(
     assert WatchedMLP.timer_threads == 0
 
 
-def test_training_with_progress_bar_runs_outside_a_terminal(data):
+def test_training_with_progress_bar_runs_outside_a_terminal(data, monkeypatch):
+    monkeypatch.setenv("MAKEMORE_MLP_PROGRESS", "1")
     vocab, X, Y = data
     history = train(MLP(small_config(vocab, output_scale=0.1)), X, Y, steps=20, progress=True)
     assert len(history.losses) == 20
@@ -341,3 +344,14 @@ def test_an_interrupted_run_leaves_training_mode_and_keeps_its_history(data):
         train(model, X, Y, steps=100, progress=False)
     assert model.training is False
     assert len(info.value.history.losses) == 7
+
+
+def test_progress_bars_can_be_turned_off_for_unattended_runs(data, monkeypatch):
+    from rich.progress import Progress
+
+    starts = []
+    monkeypatch.setattr(Progress, "start", lambda self: starts.append(1))
+    vocab, X, Y = data
+    monkeypatch.setenv("MAKEMORE_MLP_PROGRESS", "0")
+    train(MLP(small_config(vocab)), X, Y, steps=5, progress=True)
+    assert starts == []

@@ -38,9 +38,9 @@ words = load_words(download_if_missing=False)
 vocab = Vocab.from_words(words)
 train_words, dev_words, _ = split_words(words, seed=42)
 for config, steps, options in [
-    (ModelConfig(), 3000, dict(lr=0.1)),
-    (ModelConfig(block_size=5, embedding_dim=8, hidden_size=64, init="scaled", output_scale=0.01, dropout=0.1), 300,
-     dict(lr=warmup_cosine(3e-3, 300, warmup_steps=30), optimizer="adamw", weight_decay=0.01, batch_size=64)),
+    (ModelConfig(), 1500, dict(lr=0.1)),
+    (ModelConfig(block_size=5, embedding_dim=8, hidden_size=64, init="scaled", output_scale=0.01, dropout=0.1), 200,
+     dict(lr=warmup_cosine(3e-3, 200, warmup_steps=20), optimizer="adamw", weight_decay=0.01, batch_size=64)),
 ]:
     X, Y = build_dataset(train_words, config.block_size, vocab)
     Xd, Yd = build_dataset(dev_words, config.block_size, vocab)
