@@ -47,20 +47,18 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f"the lessons need data/names.txt, and it is not there.\n{err}") from None
 
 
-# Lessons first, the longest first (as measured by `python -m bench series`), then the unit tests: with one
-# test worker per core, the long lessons start at once on different workers and the short ones fill the gaps.
-LONGEST_LESSONS_FIRST = ["06_splits", "09_beyond_bengio", "05_learning_rate_search", "07_embedding_plots",
-                         "04_training", "08_sampling", "01_dataset", "02_embeddings_and_views",
-                         "03_softmax_vs_cross_entropy"]
+# The longest first (as measured by `python -m bench series` and `--durations`), then the rest in the order
+# collected: with one test worker per core, the long lessons start at once on different workers and the
+# short ones fill the gaps, so the workers finish close together. Nothing depends on this order.
+LONGEST_FIRST = ["09_beyond_bengio", "06_splits", "05_learning_rate_search", "04_training", "07_embedding_plots",
+                 "test_reproducibility", "08_sampling", "03_softmax_vs_cross_entropy", "test_no_data",
+                 "02_embeddings_and_views", "01_dataset"]
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Order the tests so that parallel workers finish close together (nothing depends on this order)."""
+    """Order the tests longest file first (a stable sort: cells and tests keep their order within a file)."""
     def rank(item):
-        if item.path.suffix == ".ipynb":
-            stem = item.path.stem
-            order = LONGEST_LESSONS_FIRST.index(stem) if stem in LONGEST_LESSONS_FIRST else len(LONGEST_LESSONS_FIRST)
-            return (0, order)
-        return (1, 0)
+        stem = item.path.stem
+        return LONGEST_FIRST.index(stem) if stem in LONGEST_FIRST else len(LONGEST_FIRST)
 
-    items.sort(key=rank)  # a stable sort: cells keep their order within a lesson
+    items.sort(key=rank)

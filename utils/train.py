@@ -41,7 +41,7 @@ class History:
 
 
 @torch.no_grad()
-def evaluate(model, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 4096) -> float:
+def evaluate(model, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 1024) -> float:
     """Return the mean cross-entropy loss of `model` on all of (X, Y), without dropout."""
     was_training = getattr(model, "training", False)
     model.training = False
@@ -92,9 +92,10 @@ def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRa
             for step in range(steps):
                 if step % chunk == 0:
                     batches = torch.randint(0, n, (min(chunk, steps - step), batch_size), generator=generator)
-                ix = batches[step % chunk]  # (B,)
+                    X_chunk, Y_chunk = X[batches], Y[batches]  # (chunk, B, T), (chunk, B): gathered once, not per step
+                xb, yb = X_chunk[step % chunk], Y_chunk[step % chunk]  # (B, T), (B,) rows X[ix], Y[ix] of this step
                 rate = _checked_rate(schedule(step), step)
-                loss = F.cross_entropy(model(X[ix]), Y[ix])  # forward
+                loss = F.cross_entropy(model(xb), yb)  # forward
                 loss_value = loss.item()
                 if step == 0 and diverge_factor is not None and math.isfinite(loss_value):
                     limit = diverge_factor * loss_value
