@@ -50,9 +50,9 @@ def pytest_sessionstart(session):
 # The longest first (as measured by `python -m bench series` and `--durations`), then the rest in the order
 # collected: with one test worker per core, the long lessons start at once on different workers and the
 # short ones fill the gaps, so the workers finish close together. Nothing depends on this order.
-LONGEST_FIRST = ["09_beyond_bengio", "06_splits", "05_learning_rate_search", "04_training", "07_embedding_plots",
-                 "test_reproducibility", "08_sampling", "03_softmax_vs_cross_entropy", "test_no_data",
-                 "02_embeddings_and_views", "01_dataset"]
+LONGEST_FIRST = ["09_beyond_bengio", "06_splits", "04_training", "05_learning_rate_search", "08_sampling",
+                 "07_embedding_plots", "03_softmax_vs_cross_entropy", "test_reproducibility", "01_dataset",
+                 "test_practice", "02_embeddings_and_views", "test_no_data"]
 
 
 def pytest_collection_modifyitems(session, config, items):
