@@ -17,15 +17,6 @@ def _position_terms(emb, W1):
     return torch.stack([emb[:, t, :] @ W1[t * m:(t + 1) * m] for t in range(T)], dim=1)  # (N, T, h)
 
 
-class _FreshCases(list):
-    """Cases handed out as fresh copies at every check: an answer that changes its input in place cannot spoil
-    them for the next check in the same session."""
-
-    def __iter__(self):
-        for args in super().__iter__():
-            yield tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
-
-
 _g = torch.Generator().manual_seed(2)
 
 
@@ -76,7 +67,7 @@ KEYS = {
                 hint="Line the two shapes up from the right; a pair of sizes is compatible when they are equal or "
                      "when either one is 1. Check both pairs, and both sides of each pair."),
     "02.3": Key(_position_terms,
-                cases=_FreshCases([_case(4, 3, 2, 5), _case(1, 1, 1, 1), _case(3, 5, 3, 7), _case(2, 2, 4, 3)]),
+                cases=[_case(4, 3, 2, 5), _case(1, 1, 1, 1), _case(3, 5, 3, 7), _case(2, 2, 4, 3)],
                 hint="Flattening writes emb[n, 0], then emb[n, 1], ... side by side in one row, so position t fills "
                      "a run of m neighbouring columns of x; those columns meet the same run of rows of W1. A view of W1 "
                      "with one block of m rows per position cuts it into those runs."),
