@@ -1,6 +1,7 @@
 """Tests of the MLP, the hand-written losses, training, evaluation and the bigram baseline."""
 
 import math
+import re
 
 import pytest
 import torch
@@ -355,3 +356,26 @@ def test_progress_bars_can_be_turned_off_for_unattended_runs(data, monkeypatch):
     monkeypatch.setenv("MAKEMORE_MLP_PROGRESS", "0")
     train(MLP(small_config(vocab)), X, Y, steps=5, progress=True)
     assert starts == []
+
+
+@pytest.mark.parametrize("settings, error, words", [
+    (dict(block_size=2.5), TypeError, "block_size must be a whole number, got 2.5 (float)"),
+    (dict(block_size="3"), TypeError, "block_size must be a whole number, got '3' (str)"),
+    (dict(hidden_size=10.0), TypeError, "hidden_size must be a whole number"),
+    (dict(embedding_dim=True), TypeError, "embedding_dim must be a whole number"),
+    (dict(direct="no"), TypeError, "direct must be True or False, got 'no'"),
+    (dict(dropout="0.1"), TypeError, "dropout must be a number"),
+    (dict(output_scale=0.0), ValueError, "output_scale must be a positive number"),
+    (dict(output_scale=float("nan")), ValueError, "output_scale must be a positive number"),
+    (dict(block_size=0), ValueError, "block_size must be at least 1"),
+])
+def test_model_settings_of_the_wrong_type_or_range_are_refused_at_once(settings, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        ModelConfig(**settings)
+
+
+def test_model_settings_accept_numpy_integers_and_plain_numbers():
+    import numpy as np
+
+    config = ModelConfig(block_size=np.int64(4), hidden_size=64, output_scale=1, dropout=0)
+    assert count_parameters(config) == MLP(config).num_parameters()

@@ -15,6 +15,8 @@ number the lessons print is the same on every machine. Taught in lessons 02 (the
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass
 
 import torch
@@ -38,8 +40,19 @@ class ModelConfig:
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "embedding_dim", "hidden_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}.")
+        for name in ("output_scale", "dropout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
+        if not isinstance(self.direct, bool):  # a string such as "no" would count as true
+            raise TypeError(f"direct must be True or False, got {self.direct!r} ({type(self.direct).__name__}).")
+        if not (self.output_scale > 0 and math.isfinite(self.output_scale)):
+            raise ValueError(f"output_scale must be a positive number, got {self.output_scale}.")
         if self.init not in ("normal", "scaled"):
             raise ValueError(f"init must be 'normal' or 'scaled', got {self.init!r}.")
         if not 0.0 <= self.dropout < 1.0:
