@@ -14,10 +14,10 @@ import time
 import torch
 import torch.nn.functional as F
 
-from utils import MLP, ModelConfig, Vocab, build_dataset, load_words, train
+from utils import LECTURE_SEED, MLP, ModelConfig, Vocab, build_dataset, load_words, train
 
 
-def plain_loop(model: MLP, X: torch.Tensor, Y: torch.Tensor, steps: int, lr: float = 0.1, seed: int = 2147483647) -> float:
+def plain_loop(model: MLP, X: torch.Tensor, Y: torch.Tensor, steps: int, lr: float = 0.1, seed: int = LECTURE_SEED) -> float:
     """The lecture's loop, written inline: minibatch, forward, backward, p.data += -lr * p.grad."""
     g = torch.Generator().manual_seed(seed)
     params = model.parameters()

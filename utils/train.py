@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from .data import Vocab
+from .model import LECTURE_SEED
 
 LearningRate = float | Callable[[int], float]
 
@@ -60,7 +61,7 @@ def _as_schedule(lr: LearningRate) -> Callable[[int], float]:
 
 
 def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRate = 0.1,
-          batch_size: int = 32, seed: int = 2147483647, optimizer: Literal["sgd", "adamw"] = "sgd",
+          batch_size: int = 32, seed: int = LECTURE_SEED, optimizer: Literal["sgd", "adamw"] = "sgd",
           weight_decay: float = 0.0, eval_every: int | None = None,
           eval_sets: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
           diverge_factor: float | None = 10.0, progress: bool = True) -> History:
@@ -258,7 +259,7 @@ class LRSweep:
 
 
 def find_lr(model, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, high: float = 0.0, steps: int = 1000,
-            batch_size: int = 32, seed: int = 2147483647, window: int = 50, progress: bool = False) -> LRSweep:
+            batch_size: int = 32, seed: int = LECTURE_SEED, window: int = 50, progress: bool = False) -> LRSweep:
     """Sweep the learning rate from 10**low to 10**high, one minibatch step each, and suggest a rate.
 
     The suggestion is the rate where the moving average of the loss is lowest: below it the steps are

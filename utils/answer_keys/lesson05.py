@@ -8,6 +8,7 @@ import numbers
 import torch
 
 from utils.exercises import Key, NotAnswered, fail
+from utils.model import LECTURE_SEED
 from utils.model import MLP, ModelConfig
 from utils.train import TrainingDiverged, evaluate, train
 
@@ -53,7 +54,7 @@ def _suggest_cases():
 
 STEPS = 2000  # the budget of the run the check makes
 TARGET = 2.70  # the loss on all names it must end below
-SEED = 2147483647  # train's default seed: the batches the learner's own run sees
+SEED = LECTURE_SEED  # train's default seed: the batches the learner's own run sees
 
 
 def _as_rate(value):
