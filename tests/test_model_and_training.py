@@ -379,3 +379,17 @@ def test_model_settings_accept_numpy_integers_and_plain_numbers():
 
     config = ModelConfig(block_size=np.int64(4), hidden_size=64, output_scale=1, dropout=0)
     assert count_parameters(config) == MLP(config).num_parameters()
+
+
+def test_a_model_that_diverged_is_refused_until_it_gets_good_parameters(data):
+    vocab, X, Y = data
+    model = MLP(small_config(vocab))
+    fresh = MLP(small_config(vocab)).state_dict()
+    with pytest.raises(TrainingDiverged):
+        train(model, X, Y, steps=200, lr=1e4, progress=False)
+    # the advised retry on the same model used to run without complaint: its first (huge) loss set the limit
+    with pytest.raises(ValueError, match=r"diverged in an earlier run \(step \d+, learning rate 10000\)"):
+        train(model, X, Y, steps=10, lr=0.01, progress=False)
+    model.load_state_dict(fresh)
+    history = train(model, X, Y, steps=10, lr=0.01, progress=False)
+    assert len(history.losses) == 10

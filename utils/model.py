@@ -80,6 +80,7 @@ class MLP:
         self.W = torch.zeros((T * m, V), dtype=DTYPE) if config.direct else None  # (T*m, V) direct connection
         self.dropout_generator = torch.Generator().manual_seed(seed + 1)
         self.training = False
+        self.diverged = None  # set by train() when a run diverges: where and at which rate
         for p in self.parameters():
             p.requires_grad_(True)
 
@@ -125,6 +126,7 @@ class MLP:
         with torch.no_grad():
             for name, value in state.items():
                 getattr(self, name).copy_(value)
+        self.diverged = None  # new parameters: whatever damaged the old ones is gone
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v}" for k, v in asdict(self.config).items())

@@ -75,6 +75,10 @@ def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRa
     batch's loss (None: no such limit), before that step's update. An interrupted run (Ctrl-C or any other
     exception) leaves the model out of training mode, and the exception carries the history as `.history`.
     """
+    if getattr(model, "diverged", None):  # its parameters are what the diverging steps left: don't build on them
+        raise ValueError(f"This model diverged in an earlier run ({model.diverged}), and its parameters are damaged: "
+                         f"training it again would start from them, and the loss it starts at would hide the damage. "
+                         f"Train a fresh model (or load good parameters into it with load_state_dict).")
     _check_training_arguments(model, X, Y, steps, batch_size, optimizer, weight_decay, eval_every, eval_sets,
                               diverge_factor)
     schedule = _as_schedule(lr)
@@ -103,6 +107,7 @@ def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRa
                 if not math.isfinite(loss_value) or loss_value > limit:
                     what = f"became {loss_value}" if not math.isfinite(loss_value) else \
                         f"reached {loss_value:.4g}, over {diverge_factor:g} times the first batch's {history.losses[0]:.4f}"
+                    model.diverged = f"step {step}, learning rate {rate:g}"  # train() refuses this model from now on
                     raise TrainingDiverged(
                         f"Training diverged: the loss {what} at step {step} with learning rate {rate:g}. "
                         f"This step made no update, but the steps before it may already have damaged the "
