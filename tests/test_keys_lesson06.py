@@ -7,7 +7,7 @@ import torch
 
 from utils import MLP, ModelConfig, check
 from utils.exercises import NotAnswered, WrongAnswer
-from utils.train import History
+from utils.training import History
 
 
 # --- 06.1: which split decides, and which model --------------------------------------------------------------

@@ -109,3 +109,10 @@ def test_warmup_cosine_rises_linearly_then_decays_to_the_final_fraction():
     assert all(a >= b for a, b in zip(values, values[1:]))  # never rises after the warm-up
     with pytest.raises(ValueError):
         warmup_cosine(0.01, total_steps=100, warmup_steps=100)
+
+
+@pytest.mark.parametrize("window", [0, -5, 2.5, True])
+def test_find_lr_refuses_a_window_that_is_not_a_positive_whole_number(data, window):
+    vocab, X, Y = data
+    with pytest.raises(ValueError, match="window"):
+        find_lr(MLP(ModelConfig(vocab_size=len(vocab))), X, Y, steps=100, window=window)

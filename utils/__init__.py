@@ -8,18 +8,20 @@ from .exercises import check
 from .losses import cross_entropy, softmax
 from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
 from .sample import CUT_MARKER, default_max_length, log_likelihood, memorisation, sample
-from .train import (History, LRSweep, TrainingDiverged, bigram_counts, bigram_loss, evaluate, find_lr, train,
-                    warmup_cosine)
+from .bigram import bigram_counts, bigram_loss
+from .learning_rate import LRSweep, find_lr, warmup_cosine
+from .training import History, TrainingDiverged, evaluate, train
 
+# What the lessons use. The rest above (the data file's constants, the error classes, download and checksum, the
+# word-list helpers, checkpoint storage, the seed) stays importable by name, for tests and for your own word lists.
 __all__ = [
-    "BOUNDARY", "NAMES_PATH", "NAMES_SHA256", "NAMES_URL", "DataError", "Vocab", "build_dataset",
-    "context_windows", "download", "duplicate_words", "free_boundary", "load_words", "read_words", "sha256_of",
-    "split_words", "unique_words",
-    "CheckpointError", "as_storable", "load_checkpoint", "save_checkpoint",
+    "Vocab", "build_dataset", "context_windows", "load_words", "split_words",
+    "load_checkpoint", "save_checkpoint",
     "check",
     "cross_entropy", "softmax",
-    "LECTURE_SEED", "MLP", "ModelConfig", "count_parameters",
-    "CUT_MARKER", "default_max_length", "log_likelihood", "memorisation", "sample",
-    "History", "LRSweep", "TrainingDiverged", "bigram_counts", "bigram_loss", "evaluate", "find_lr", "train",
-    "warmup_cosine",
+    "MLP", "ModelConfig", "count_parameters",
+    "CUT_MARKER", "log_likelihood", "memorisation", "sample",
+    "bigram_loss",
+    "find_lr", "warmup_cosine",
+    "History", "TrainingDiverged", "evaluate", "train",
 ]

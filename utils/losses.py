@@ -6,14 +6,14 @@ import torch
 
 
 def softmax(logits: torch.Tensor) -> torch.Tensor:
-    """Return softmax over the last dimension, subtracting each row's maximum first so exp cannot overflow."""
+    """Return softmax over the last dimension, subtracting each row's maximum first so exp cannot overflow. Lesson 03."""
     shifted = logits - logits.max(dim=-1, keepdim=True).values  # (B, V), every row's max is 0
     counts = shifted.exp()  # (B, V), each in (0, 1]
     return counts / counts.sum(dim=-1, keepdim=True)  # (B, V), rows sum to 1
 
 
 def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Return the mean negative log-likelihood of `targets` (B,) under softmax(`logits`) (B, V)."""
+    """Return the mean negative log-likelihood of `targets` (B,) under softmax(`logits`) (B, V). Lesson 03."""
     if logits.dim() != 2 or targets.shape != logits.shape[:1]:
         raise ValueError(f"logits must be (B, V) and targets (B,); got {tuple(logits.shape)} and {tuple(targets.shape)}.")
     shifted = logits - logits.max(dim=1, keepdim=True).values  # (B, V)

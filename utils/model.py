@@ -27,7 +27,7 @@ DTYPE = torch.float64  # the course computes in float64: the same digits on ever
 
 @dataclass
 class ModelConfig:
-    """The settings of an MLP language model."""
+    """The settings of an MLP language model (lesson 02; `init`, `direct` and `dropout`: lesson 09)."""
 
     vocab_size: int = 27
     block_size: int = 3  # characters of context
@@ -60,7 +60,7 @@ class ModelConfig:
 
 
 class MLP:
-    """A character-level MLP: embedding table C, one tanh hidden layer, a linear output layer."""
+    """A character-level MLP: embedding table C, one tanh hidden layer, a linear output layer. Lessons 02 and 04."""
 
     def __init__(self, config: ModelConfig, seed: int = LECTURE_SEED):
         self.config = config
@@ -134,7 +134,7 @@ class MLP:
 
 
 def count_parameters(config: ModelConfig) -> int:
-    """Return the parameter count of an MLP with these settings, from the formula."""
+    """Return the parameter count of an MLP with these settings, from the formula of lesson 02."""
     V, T, m, h = config.vocab_size, config.block_size, config.embedding_dim, config.hidden_size
     direct = T * m * V if config.direct else 0
     return V * m + (T * m * h + h) + (h * V + V) + direct

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from utils.data import Vocab, build_dataset
 from utils.exercises import Key, NotAnswered, fail
 from utils.model import MLP, ModelConfig
-from utils.train import evaluate
+from utils.training import evaluate
 
 
 # --- 04.1: the planted bug (gradients zeroed once, before the loop, instead of at every step) -------------------

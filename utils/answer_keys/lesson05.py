@@ -10,7 +10,7 @@ import torch
 from utils.exercises import Key, NotAnswered, fail
 from utils.model import LECTURE_SEED
 from utils.model import MLP, ModelConfig
-from utils.train import TrainingDiverged, evaluate, train
+from utils.training import TrainingDiverged, evaluate, train
 
 
 # --- 05.1: a linear warm-up, then a constant rate (the warm-up of utils.warmup_cosine) --------------------------

@@ -2,7 +2,7 @@
 
 from utils.exercises import Key, fail
 from utils.model import MLP
-from utils.train import History, evaluate
+from utils.training import History, evaluate
 
 
 def _seen_in_train(train_words, eval_words):

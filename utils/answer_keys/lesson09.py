@@ -3,7 +3,7 @@
 import math
 
 from utils.exercises import Key, NotAnswered, _all_numeric, _as_float_tensor, _describe, _is_array, fail
-from utils.train import warmup_cosine
+from utils.learning_rate import warmup_cosine
 
 
 # --- exercise 1: subtraction for Value -------------------------------------------------------------------------

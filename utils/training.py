@@ -1,24 +1,28 @@
-"""Training and evaluation: minibatch gradient descent with a progress bar, and the bigram baseline."""
+"""The training loop of lesson 04 as a helper: minibatch gradient descent, its history, and evaluation.
+
+`train` is the loop lesson 04 writes out (forward, loss, zero the gradients, `loss.backward()`, update), with
+the checks a long run needs: arguments refused before the first step, a diverging loss stopped before its
+update, an interrupted run that keeps what it recorded. `evaluate` is the loss on a whole split.
+"""
 
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Sequence
+from typing import Callable, Literal
 
 import torch
 import torch.nn.functional as F
 
-from .data import Vocab
 from .model import LECTURE_SEED
+from .progress import ProgressBar
 
 LearningRate = float | Callable[[int], float]
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became nan or inf; `history` holds everything recorded up to that step."""
+    """The loss became nan or inf, or exploded; `history` holds everything recorded up to that step (lesson 05)."""
 
     def __init__(self, message: str, history: "History"):
         super().__init__(message)
@@ -27,7 +31,7 @@ class TrainingDiverged(RuntimeError):
 
 @dataclass
 class History:
-    """What a training run recorded: the loss of every batch and the periodic full-split losses."""
+    """What a training run recorded: the loss of every batch and the periodic full-split losses (lesson 04)."""
 
     steps: list[int] = field(default_factory=list)  # 0, 1, 2, ... (one per optimisation step)
     losses: list[float] = field(default_factory=list)  # the minibatch loss at each step
@@ -43,7 +47,7 @@ class History:
 
 @torch.no_grad()
 def evaluate(model, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 1024) -> float:
-    """Return the mean cross-entropy loss of `model` on all of (X, Y), without dropout."""
+    """Return the mean cross-entropy loss of `model` on all of (X, Y), without dropout (lesson 04)."""
     was_training = getattr(model, "training", False)
     model.training = False
     try:
@@ -93,7 +97,7 @@ def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRa
     model.training = True
     start = time.perf_counter()
     try:
-        with _ProgressBar(progress, steps) as bar:
+        with ProgressBar(progress, steps) as bar:
             for step in range(steps):
                 if step % chunk == 0:
                     batches = torch.randint(0, n, (min(chunk, steps - step), batch_size), generator=generator)
@@ -178,129 +182,3 @@ def _check_training_arguments(model, X, Y, steps, batch_size, optimizer, weight_
             if largest >= vocab_size:
                 raise ValueError(f"The {name} holds character index {largest}, but the model has vocab_size "
                                  f"{vocab_size}: build it with ModelConfig(vocab_size=len(vocab)).")
-
-
-class _ProgressBar:
-    """A transient rich progress bar redrawn at most REFRESHES + 1 times per run; nothing when disabled.
-
-    No background refresh thread: in Jupyter every redraw is several kernel messages, and a thread
-    redrawing 10 times a second floods a long cell with thousands of them (past ZeroMQ's limit of
-    1,000 queued messages, a test runner that reads them only after the cell loses some). A fixed
-    number of redraws keeps a run of any length to a few hundred messages.
-    """
-
-    REFRESHES = 50
-
-    def __init__(self, enabled: bool, total: int):
-        # MAKEMORE_MLP_PROGRESS=0 turns every bar off: the course's tests and nbtools set it, since a run
-        # nobody watches needs no bar (and a stored notebook keeps none)
-        self.enabled = enabled and os.environ.get("MAKEMORE_MLP_PROGRESS", "1") != "0"
-        self.total = total
-        self.every = max(1, total // self.REFRESHES)
-
-    def __enter__(self):
-        if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("loss {task.fields[loss]:.4f}"), TimeRemainingColumn(),
-                                transient=True, auto_refresh=False)
-            self.bar.start()
-            self.task = self.bar.add_task("training", total=self.total, loss=float("nan"))
-        return self
-
-    def update(self, done: int, loss: float, force: bool = False) -> None:
-        if self.enabled and (done % self.every == 0 or force):
-            self.bar.update(self.task, completed=done, loss=loss, refresh=True)
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self.bar.stop()
-        return False
-
-
-# ----------------------------------------------------------------------------
-# the baseline to beat: a bigram model built by counting
-
-def bigram_counts(words: Sequence[str], vocab: Vocab) -> torch.Tensor:
-    """Return N (V, V): N[a, b] counts how often character b follows character a (with '.' boundaries)."""
-    V = len(vocab)
-    a, b = _bigram_pairs(words, vocab)
-    return torch.bincount(a * V + b, minlength=V * V).view(V, V)
-
-
-def _bigram_pairs(words: Sequence[str], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return the (previous, next) index pairs of all words, boundaries included, as two tensors."""
-    first, second = [], []
-    for word in words:
-        ids = [0] + vocab.encode(word) + [0]
-        first += ids[:-1]
-        second += ids[1:]
-    return torch.tensor(first, dtype=torch.int64), torch.tensor(second, dtype=torch.int64)
-
-
-def bigram_loss(train_words: Sequence[str], eval_words: Sequence[str], vocab: Vocab,
-                smoothing: float = 1.0) -> float:
-    """Return the mean negative log-likelihood of `eval_words` under bigram counts of `train_words` (+ smoothing)."""
-    counts = bigram_counts(train_words, vocab).double() + smoothing  # (V, V)
-    P = counts / counts.sum(dim=1, keepdim=True)  # (V, V) each row a distribution
-    a, b = _bigram_pairs(eval_words, vocab)
-    return -P[a, b].log().mean().item()
-
-
-# ----------------------------------------------------------------------------
-# the learning-rate finder
-
-@dataclass
-class LRSweep:
-    """The result of a learning-rate sweep: one minibatch step per rate, rates growing exponentially."""
-
-    exponents: list[float]  # log10 of each learning rate
-    lrs: list[float]
-    losses: list[float]  # the minibatch loss at each step (shorter than lrs if the sweep stopped early)
-    smoothed: list[float]  # a moving average of the losses
-    suggested: float  # the learning rate where the smoothed loss bottoms out
-    stopped_early: bool  # True when the loss exploded before the last rate
-
-
-def find_lr(model, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, high: float = 0.0, steps: int = 1000,
-            batch_size: int = 32, seed: int = LECTURE_SEED, window: int = 50, progress: bool = False) -> LRSweep:
-    """Sweep the learning rate from 10**low to 10**high, one minibatch step each, and suggest a rate.
-
-    The suggestion is the rate where the moving average of the loss is lowest: below it the steps are
-    too small to make fast progress, above it they start to overshoot. The sweep trains `model` in place,
-    so use a fresh model afterwards. It stops early when the loss grows past 4 times its first value.
-    """
-    if not low < high or steps < 2 * window:
-        raise ValueError(f"Need low < high and steps >= 2 * window; got {low}, {high}, {steps}, {window}.")
-    exponents = torch.linspace(low, high, steps).tolist()
-    lrs = [10 ** e for e in exponents]
-    try:
-        history = train(model, X, Y, steps=steps, lr=lambda step: lrs[step], batch_size=batch_size, seed=seed,
-                        diverge_factor=4.0, progress=progress)
-        stopped = False
-    except TrainingDiverged as exc:
-        history, stopped = exc.history, True
-    losses = history.losses
-    if len(losses) < window:
-        raise ValueError(f"The loss exploded after {len(losses)} steps; start the sweep lower than 1e{low:g}.")
-    kernel = torch.ones(window) / window
-    smoothed = torch.conv1d(torch.tensor(losses).view(1, 1, -1), kernel.view(1, 1, -1)).view(-1)  # (n - window + 1,)
-    smoothed_list = smoothed.tolist()
-    best = int(smoothed.argmin()) + window // 2  # centre of the best window
-    return LRSweep(exponents, lrs, losses, smoothed_list, lrs[best], stopped)
-
-
-def warmup_cosine(peak: float, total_steps: int, warmup_steps: int = 500,
-                  final_fraction: float = 0.05) -> Callable[[int], float]:
-    """Return lr(step): a linear warm-up to `peak`, then a cosine decay to `final_fraction * peak` at the last step."""
-    if not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"warmup_steps must be in [0, total_steps), got {warmup_steps} of {total_steps}.")
-
-    def lr(step: int) -> float:
-        if step < warmup_steps:
-            return peak * (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, total_steps - 1 - warmup_steps)  # 0 -> 1
-        return peak * (final_fraction + (1 - final_fraction) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
-
-    return lr
