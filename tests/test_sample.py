@@ -157,3 +157,13 @@ def test_memorisation_shares():
     assert shares == {"train": 0.25, "held-out": 0.25, "new": 0.5}
     with pytest.raises(ValueError):
         memorisation([], ["a"], ["b"])
+
+
+def test_a_model_built_for_another_vocabulary_is_refused_by_sample_and_log_likelihood():
+    words = ["ab", "ba", "abba", "baab"]
+    vocab = Vocab.from_words(words)  # 3 tokens, where ModelConfig() assumes 27
+    model = MLP(ModelConfig())
+    with pytest.raises(ValueError, match="predicts 27 characters but the vocabulary has 3"):
+        sample(model, vocab, 1, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="ModelConfig\\(vocab_size=len\\(vocab\\)"):
+        log_likelihood(model, vocab, "ab")  # used to return a number, spread over 27 outputs

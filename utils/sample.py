@@ -47,6 +47,15 @@ def _positive_number(name: str, value: object) -> float:
 
 
 @torch.no_grad()
+def _check_model_fits(model: MLP, vocab: Vocab) -> None:
+    """Raise a clear ValueError when the model's outputs are not the vocabulary's characters, one for one."""
+    vocab_size = getattr(getattr(model, "config", None), "vocab_size", None)
+    if vocab_size is not None and vocab_size != len(vocab):
+        raise ValueError(f"The model predicts {vocab_size} characters but the vocabulary has {len(vocab)}: its "
+                         f"outputs would be read as the wrong characters. Build the model for this vocabulary, "
+                         f"with ModelConfig(vocab_size=len(vocab), ...).")
+
+
 def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, temperature: float = 1.0,
            prefix: str = "", max_length: int | None = None, cut_marker: str = CUT_MARKER) -> list[str]:
     """Draw `n` words one character at a time, each starting with `prefix`, until the boundary. Taught in lesson 08.
@@ -55,6 +64,7 @@ def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, 
     names.txt) is cut there and ends with `cut_marker` ('…'), so it never passes for a finished word;
     cut_marker='' cuts silently. A word that ends is returned without a marker.
     """
+    _check_model_fits(model, vocab)
     n = _whole_number("n", n, 0)
     temperature = _positive_number("temperature", temperature)
     start = vocab.encode(prefix)  # raises a clear error for characters outside the vocabulary
@@ -86,6 +96,7 @@ def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, 
 @torch.no_grad()
 def log_likelihood(model: MLP, vocab: Vocab, word: str) -> float:
     """Return log p(word): the sum of the log-probabilities of its characters and of its end. Taught in lesson 08."""
+    _check_model_fits(model, vocab)
     pairs = context_windows(word, model.config.block_size, vocab)
     X = torch.tensor([context for context, _ in pairs])  # (len+1, block_size)
     Y = torch.tensor([ix for _, ix in pairs])  # (len+1,)
