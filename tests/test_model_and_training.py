@@ -393,3 +393,14 @@ def test_a_model_that_diverged_is_refused_until_it_gets_good_parameters(data):
     model.load_state_dict(fresh)
     history = train(model, X, Y, steps=10, lr=0.01, progress=False)
     assert len(history.losses) == 10
+
+
+def test_a_recipe_trains_a_fresh_model_with_its_settings(data):
+    from utils import LECTURE_RECIPE, Recipe
+
+    vocab, X, Y = data
+    recipe = Recipe(small_config(vocab), steps=20, lr=lambda step: 0.1 if step < 10 else 0.01)
+    model, history = recipe.train(X, Y, progress=False)
+    assert history.steps == list(range(20)) and history.lrs == [0.1] * 10 + [0.01] * 10
+    assert isinstance(model, MLP) and model.config == recipe.config
+    assert (LECTURE_RECIPE.lr(99_999), LECTURE_RECIPE.lr(100_000)) == (0.1, 0.01)

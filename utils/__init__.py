@@ -11,6 +11,7 @@ from .sample import CUT_MARKER, default_max_length, log_likelihood, memorisation
 from .bigram import bigram_counts, bigram_loss
 from .learning_rate import LRSweep, find_lr, warmup_cosine
 from .training import History, TrainingDiverged, evaluate, train
+from .recipes import FINAL_RECIPE, LECTURE_RECIPE, Recipe
 
 # What the lessons use. The rest above (the data file's constants, the error classes, download and checksum, the
 # word-list helpers, checkpoint storage, the seed) stays importable by name, for tests and for your own word lists.
@@ -24,4 +25,5 @@ __all__ = [
     "bigram_loss",
     "find_lr", "warmup_cosine",
     "History", "TrainingDiverged", "evaluate", "train",
+    "FINAL_RECIPE", "LECTURE_RECIPE",
 ]
