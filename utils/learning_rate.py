@@ -8,7 +8,7 @@ from typing import Callable
 
 import torch
 
-from .model import LECTURE_SEED
+from .model import LECTURE_SEED, MLP
 from .training import TrainingDiverged, train
 
 
@@ -24,8 +24,9 @@ class LRSweep:
     stopped_early: bool  # True when the loss exploded before the last rate
 
 
-def find_lr(model, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, high: float = 0.0, steps: int = 1000,
-            batch_size: int = 32, seed: int = LECTURE_SEED, window: int = 50, progress: bool = False) -> LRSweep:
+def find_lr(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, high: float = 0.0,
+            steps: int = 1000, batch_size: int = 32, seed: int = LECTURE_SEED, window: int = 50,
+            progress: bool = False) -> LRSweep:
     """Sweep the learning rate from 10**low to 10**high, one minibatch step each, and suggest a rate. Lesson 05.
 
     The suggestion is the rate where the moving average of the loss is lowest: below it the steps are

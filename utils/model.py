@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import torch
 
@@ -34,7 +35,8 @@ class ModelConfig:
     embedding_dim: int = 10  # m: the size of each character's vector in C
     hidden_size: int = 200  # h: neurons in the tanh layer
     output_scale: float = 1.0  # multiplies W2 and b2 at init; 0.01 starts near the uniform loss
-    init: str = "normal"  # "normal": every weight ~ N(0, 1) as in the lecture; "scaled": W1 ~ N(0, 1) * (5/3) / sqrt(fan_in)
+    # "normal": every weight ~ N(0, 1), as in the lecture; "scaled": W1 ~ N(0, 1) * (5/3) / sqrt(fan_in)
+    init: Literal["normal", "scaled"] = "normal"
     direct: bool = False  # Bengio's direct connection from the embeddings to the output
     dropout: float = 0.0  # probability of zeroing a hidden unit while training
 

@@ -15,7 +15,7 @@ from typing import Callable, Literal
 import torch
 import torch.nn.functional as F
 
-from .model import LECTURE_SEED
+from .model import LECTURE_SEED, MLP
 from .progress import ProgressBar
 
 LearningRate = float | Callable[[int], float]
@@ -46,7 +46,7 @@ class History:
 
 
 @torch.no_grad()
-def evaluate(model, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 1024) -> float:
+def evaluate(model: MLP, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 1024) -> float:
     """Return the mean cross-entropy loss of `model` on all of (X, Y), without dropout (lesson 04)."""
     was_training = getattr(model, "training", False)
     model.training = False
@@ -64,7 +64,7 @@ def _as_schedule(lr: LearningRate) -> Callable[[int], float]:
     return lr if callable(lr) else (lambda step: lr)
 
 
-def train(model, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRate = 0.1,
+def train(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: LearningRate = 0.1,
           batch_size: int = 32, seed: int = LECTURE_SEED, optimizer: Literal["sgd", "adamw"] = "sgd",
           weight_decay: float = 0.0, eval_every: int | None = None,
           eval_sets: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
