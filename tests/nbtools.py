@@ -42,8 +42,22 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not _is_progress_residue(o)]
+            cell.outputs = merge_streams([o for o in cell.outputs if not _is_progress_residue(o)])
     return nb
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive prints to the same stream into one output. Where the kernel splits a cell's printed
+    text depends on timing, so unjoined outputs would differ from run to run (nbval joins them to compare)."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def _is_progress_residue(output) -> bool:

@@ -197,3 +197,14 @@ def test_sets_ignore_order(keys):
     for wrong in ([100], [1, 100, 200], 100):
         with pytest.raises(WrongAnswer):
             check("99.1", wrong)
+
+
+def test_helpers_for_answer_keys():
+    from utils.exercises import matches, numbers_of, plain
+
+    assert plain(torch.tensor(2.5)) == 2.5 and plain(np.float64(1.5)) == 1.5 and plain([1]) == [1]
+    assert matches((1, 2), torch.tensor([1, 2])) and not matches(0, False)
+    assert numbers_of(np.array([1.0, 2.0]), 2, "a pair") == [1.0, 2.0]
+    for wrong in ([1.0], {"a": 1.0}, "1, 2", [1.0, "x"]):
+        with pytest.raises(_Mismatch, match="expected a pair"):
+            numbers_of(wrong, 2, "a pair")

@@ -114,3 +114,12 @@ def test_no_timings_in_stored_outputs(lesson):
             text = "".join(out.get("text", "")) + "".join(out.get("data", {}).get("text/plain", ""))
             match = TIMING.search(text)
             assert not match, f"{path.name} cell {i}: a timing in a stored output: {match.group(0)!r}"
+
+
+def test_printed_text_is_stored_in_one_piece_per_stream(lesson):
+    """Where the kernel splits printed text depends on timing: stored outputs join it (tests/nbtools.py)."""
+    path, nb = lesson
+    for i, cell in code_cells(nb):
+        kinds = [(o.get("output_type"), o.get("name")) for o in cell.outputs]
+        for a, b in zip(kinds, kinds[1:]):
+            assert not (a == b and a[0] == "stream"), f"{path.name} cell {i}: the same stream stored in pieces"

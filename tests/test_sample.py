@@ -167,3 +167,12 @@ def test_a_model_built_for_another_vocabulary_is_refused_by_sample_and_log_likel
         sample(model, vocab, 1, generator=torch.Generator().manual_seed(0))
     with pytest.raises(ValueError, match="ModelConfig\\(vocab_size=len\\(vocab\\)"):
         log_likelihood(model, vocab, "ab")  # used to return a number, spread over 27 outputs
+
+
+def test_sort_samples_keeps_each_group_in_order_and_memorisation_counts_them():
+    from utils import sort_samples
+
+    groups = sort_samples(["ava", "zed", "mia", "ava…", "bo"], train_words=["ava", "mia"], heldout_words=["bo", "mia"])
+    assert groups == {"train": ["ava", "mia"], "held-out": ["bo"], "new": ["zed", "ava…"]}
+    assert memorisation(["ava", "zed", "mia", "ava…", "bo"], ["ava", "mia"], ["bo", "mia"]) == \
+        {"train": 0.4, "held-out": 0.2, "new": 0.4}

@@ -7,7 +7,7 @@ from .checkpoint import CheckpointError, as_storable, load_checkpoint, save_chec
 from .exercises import check
 from .losses import cross_entropy, softmax
 from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
-from .sample import CUT_MARKER, default_max_length, log_likelihood, memorisation, sample
+from .sample import CUT_MARKER, default_max_length, log_likelihood, memorisation, sample, sort_samples
 from .bigram import bigram_counts, bigram_loss
 from .learning_rate import LRSweep, find_lr, warmup_cosine
 from .training import History, TrainingDiverged, evaluate, train
@@ -21,7 +21,7 @@ __all__ = [
     "check",
     "cross_entropy", "softmax",
     "MLP", "ModelConfig", "count_parameters",
-    "CUT_MARKER", "log_likelihood", "memorisation", "sample",
+    "CUT_MARKER", "log_likelihood", "memorisation", "sample", "sort_samples",
     "bigram_loss",
     "find_lr", "warmup_cosine",
     "History", "TrainingDiverged", "evaluate", "train",

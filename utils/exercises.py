@@ -220,6 +220,32 @@ def fail(message: str) -> None:
     raise _Mismatch(message)
 
 
+def plain(value: Any) -> Any:
+    """For keys: a 0-d tensor or numpy scalar as a Python number or bool; anything else as it is."""
+    return _plain(value)
+
+
+def matches(answer: Any, expected: Any, *, rel: float = 1e-6, abs: float = 1e-9) -> bool:
+    """For keys: True when `answer` equals `expected` by value, as `check` compares them."""
+    try:
+        compare(answer, expected, rel=rel, abs=abs)
+    except _Mismatch:
+        return False
+    return True
+
+
+def numbers_of(answer: Any, count: int, what: str) -> list[float]:
+    """For keys: `count` numbers given as a list, tuple, tensor or array, as Python floats; otherwise fail,
+    saying that `what` was expected. (Keys then compare item by item, so that no message about the whole
+    sequence, such as its largest difference, gives an expected value away.)"""
+    if isinstance(answer, dict) or not _is_array(answer) or not _all_numeric(answer):
+        fail(f"expected {what}, got {_describe(answer)}")
+    got = _as_float_tensor(answer).reshape(-1).tolist()
+    if len(got) != count:
+        fail(f"expected {what}, got {len(got)} numbers")
+    return got
+
+
 def _call(function: Callable, args: tuple) -> Any:
     __tracebackhide__ = True  # IPython shows the student's line and the message, not this code
     try:

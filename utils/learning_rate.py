@@ -49,11 +49,19 @@ def find_lr(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, low: float = -3.0, 
     losses = history.losses
     if len(losses) < window:
         raise ValueError(f"The loss exploded after {len(losses)} steps; start the sweep lower than 1e{low:g}.")
+    return LRSweep(exponents, lrs, losses, moving_average(losses, window), suggest_rate(losses, lrs, window), stopped)
+
+
+def moving_average(losses: list[float], window: int) -> list[float]:
+    """Return the mean of every run of `window` consecutive losses (len(losses) - window + 1 of them)."""
     kernel = torch.ones(window) / window
-    smoothed = torch.conv1d(torch.tensor(losses).view(1, 1, -1), kernel.view(1, 1, -1)).view(-1)  # (n - window + 1,)
-    smoothed_list = smoothed.tolist()
-    best = int(smoothed.argmin()) + window // 2  # centre of the best window
-    return LRSweep(exponents, lrs, losses, smoothed_list, lrs[best], stopped)
+    return torch.conv1d(torch.tensor(losses).view(1, 1, -1), kernel.view(1, 1, -1)).view(-1).tolist()
+
+
+def suggest_rate(losses: list[float], lrs: list[float], window: int) -> float:
+    """find_lr's suggestion: the rate at the centre of the window of `window` losses with the lowest mean."""
+    smoothed = torch.tensor(moving_average(losses, window))
+    return lrs[int(smoothed.argmin()) + window // 2]  # argmin: the first of equal lowest means
 
 
 def warmup_cosine(peak: float, total_steps: int, warmup_steps: int = 500,

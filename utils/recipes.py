@@ -1,8 +1,8 @@
 """The two recipes the course measures: the lecture model (lesson 06) and the final MLP of lesson 09.
 
-Each of those lessons writes its recipe out, then checks it against the one here; the benchmark
-(`bench/quality.py`) trains from here. So a recipe has one home, and a lesson that changed it without this
-file would fail its own check.
+Each of those lessons writes its recipe out, as it teaches it; the benchmark (`bench/quality.py`) trains
+from here, and `tests/test_recipes.py` checks that the lessons' recipes are these ones. So a lesson that
+changed its recipe without this file fails a test.
 """
 
 from __future__ import annotations

@@ -104,16 +104,23 @@ def log_likelihood(model: MLP, vocab: Vocab, word: str) -> float:
     return log_probs[torch.arange(len(Y)), Y].sum().item()
 
 
-def memorisation(samples: Sequence[str], train_words: Sequence[str],
-                 heldout_words: Sequence[str]) -> dict[str, float]:
-    """Return the shares of samples that are training words, held-out (dev/test) words only, or new (lesson 08).
+def sort_samples(samples: Sequence[str], train_words: Sequence[str],
+                 heldout_words: Sequence[str]) -> dict[str, list[str]]:
+    """Sort samples into training words, held-out (dev/test) words only, and new ones, in order (lesson 08).
 
     A sample cut at max_length (ending with the cut marker) is never a word of the data, so it counts as new.
     """
+    train, heldout = set(train_words), set(heldout_words)
+    groups = {"train": [], "held-out": [], "new": []}
+    for s in samples:
+        groups["train" if s in train else "held-out" if s in heldout else "new"].append(s)
+    return groups
+
+
+def memorisation(samples: Sequence[str], train_words: Sequence[str],
+                 heldout_words: Sequence[str]) -> dict[str, float]:
+    """Return the shares of samples that are training words, held-out (dev/test) words only, or new (lesson 08)."""
     if not samples:
         raise ValueError("No samples to classify.")
-    train, heldout = set(train_words), set(heldout_words)
-    n_train = sum(s in train for s in samples)
-    n_heldout = sum(s in heldout and s not in train for s in samples)
-    n = len(samples)
-    return {"train": n_train / n, "held-out": n_heldout / n, "new": (n - n_train - n_heldout) / n}
+    return {group: len(members) / len(samples)
+            for group, members in sort_samples(samples, train_words, heldout_words).items()}

@@ -7,9 +7,9 @@ import numbers
 
 import torch
 
-from utils.exercises import Key, NotAnswered, fail
-from utils.model import LECTURE_SEED
-from utils.model import MLP, ModelConfig
+from utils.exercises import Key, NotAnswered, fail, plain
+from utils.learning_rate import suggest_rate
+from utils.model import LECTURE_SEED, MLP, ModelConfig
 from utils.training import TrainingDiverged, evaluate, train
 
 
@@ -26,12 +26,6 @@ _WARM_CASES = [(0, 0.1, 100), (49, 0.1, 100), (99, 0.1, 100), (100, 0.1, 100), (
 
 
 # --- 05.2: find_lr's suggestion from a sweep's losses ----------------------------------------------------------
-
-def _suggest_lr(losses, lrs, window):
-    averages = [sum(losses[i:i + window]) / window for i in range(len(losses) - window + 1)]
-    best = min(range(len(averages)), key=averages.__getitem__)  # the first of equal lowest averages
-    return lrs[best + window // 2]
-
 
 def _suggest_cases():
     noisy = [5.0, 1.0, 5.5, 4.0, 3.0, 2.5, 3.5, 8.0]  # one lucky batch at index 1; the valley around index 5
@@ -57,13 +51,6 @@ TARGET = 2.70  # the loss on all names it must end below
 SEED = LECTURE_SEED  # train's default seed: the batches the learner's own run sees
 
 
-def _as_rate(value):
-    """A rate returned as a 0-d tensor or numpy scalar, as a Python number; anything else as it is."""
-    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
-        return value.item()
-    return value
-
-
 def _verify_schedule(answer, X, Y):
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
         schedule = float(answer)  # a constant rate is a schedule too (it will not reach the target)
@@ -72,7 +59,7 @@ def _verify_schedule(answer, X, Y):
             rate = answer(step)
             if rate is None:
                 raise NotAnswered(f"{getattr(answer, '__name__', 'the schedule')} returns None: it is not written yet")
-            return _as_rate(rate)
+            return plain(rate)  # a 0-d tensor or numpy scalar as a Python number
     else:
         fail(f"expected a function of the step, got {type(answer).__name__}")
     model = MLP(ModelConfig(block_size=3, embedding_dim=10, hidden_size=200))
@@ -96,7 +83,7 @@ KEYS = {
                 hint="Steps 0 to warmup_steps - 1 climb by peak / warmup_steps each, starting from peak / warmup_steps "
                      "(not from 0) and reaching peak at step warmup_steps - 1; every later step, and every step when "
                      "warmup_steps is 0, is at peak."),
-    "05.2": Key(_suggest_lr, cases=_suggest_cases(),
+    "05.2": Key(suggest_rate, cases=_suggest_cases(),
                 hint="Average every run of `window` consecutive losses (the windows that fit in `losses`), take the "
                      "first window with the lowest average, and return the rate at its centre: window // 2 after "
                      "the window's first step."),

@@ -10,8 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from utils.data import context_windows
-from utils.exercises import (Key, NotAnswered, _Mismatch, _all_numeric, _as_float_tensor, _describe, _is_array,
-                             compare, fail)
+from utils.exercises import Key, NotAnswered, fail, matches, numbers_of
 from utils.model import MLP, ModelConfig
 from utils.sample import CUT_MARKER
 
@@ -80,9 +79,7 @@ def _verify_function(reference, cases):
             got, call = _call(answer, name, models[name], vocab, *args, **kwargs)
             if got is None:
                 raise NotAnswered(f"{answer.__name__} returns None: it is not written yet")
-            try:
-                compare(got, reference(models[name], vocab, *args, **kwargs), rel=1e-6, abs=0.0)
-            except _Mismatch:
+            if not matches(got, reference(models[name], vocab, *args, **kwargs), rel=1e-6, abs=0.0):
                 fail(f"{call} returned {_shown(got)}, which is not right")
     return verify
 
@@ -119,11 +116,7 @@ def _best_temperature(model, Xdev, Ydev):
 def _verify_best_temperatures(answer, model, confident, Xdev, Ydev):
     """Compare (best T of model, best T of confident) item by item: a message about the pair as a whole (its
     largest difference) would give the expected value away."""
-    if isinstance(answer, dict) or not _is_array(answer) or not _all_numeric(answer):
-        fail(f"expected a pair of temperatures, got {_describe(answer)}")
-    got = _as_float_tensor(answer).view(-1).tolist()
-    if len(got) != 2:
-        fail(f"expected a pair of temperatures, got {len(got)} numbers")
+    got = numbers_of(answer, 2, "a pair of temperatures")
     for value, m, name in zip(got, (model, confident), ("model", "confident")):
         if not math.isclose(value, _best_temperature(m, Xdev, Ydev), rel_tol=1e-6):
             fail(f"the best T for {name}, {value:g}, is not right")

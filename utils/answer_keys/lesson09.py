@@ -2,7 +2,7 @@
 
 import math
 
-from utils.exercises import Key, NotAnswered, _all_numeric, _as_float_tensor, _describe, _is_array, fail
+from utils.exercises import Key, NotAnswered, fail, numbers_of
 from utils.learning_rate import warmup_cosine
 
 
@@ -49,11 +49,7 @@ def _verify_sub(answer):
 
 # --- exercise 2: the warm-up + cosine schedule by hand -----------------------------------------------------------
 
-_schedule = warmup_cosine(4e-3, 6000, warmup_steps=375)
-
-
-def _lr_at(step):
-    return _schedule(step)
+_LR_AT = warmup_cosine(4e-3, 6000, warmup_steps=375)  # the final recipe's schedule, the reference
 
 
 # --- exercise 3: the direct connection against the width of the hidden layer ------------------------------------
@@ -66,11 +62,7 @@ HIDDEN_SIZES = [4, 16, 64, 200]
 def _verify_gains(answer):
     """Compare the four gains one by one, within 1e-3 relative or 5e-5 absolute (the printed 4 decimals pass): a
     message about the list as a whole (its largest difference) would give the expected value away."""
-    if isinstance(answer, dict) or not _is_array(answer) or not _all_numeric(answer):
-        fail(f"expected a list of {len(DIRECT_GAINS)} numbers, got {_describe(answer)}")
-    got = _as_float_tensor(answer).view(-1).tolist()
-    if len(got) != len(DIRECT_GAINS):
-        fail(f"expected {len(DIRECT_GAINS)} gains (hidden sizes 4, 16, 64, 200), got {len(got)} numbers")
+    got = numbers_of(answer, len(DIRECT_GAINS), f"{len(DIRECT_GAINS)} gains (hidden sizes 4, 16, 64, 200)")
     for value, expected, hidden in zip(got, DIRECT_GAINS, HIDDEN_SIZES):
         if not math.isclose(value, expected, rel_tol=1e-3, abs_tol=5e-5):
             fail(f"the gain at hidden size {hidden}, {value:.4g}, is not right")
@@ -80,7 +72,7 @@ KEYS = {
     "09.1": Key(verify=_verify_sub,
                 hint="Subtraction can be built from operations Value already has, so their backward steps do the "
                      "work; a plain number has to become a Value first; for 2 - a, Python calls a.__rsub__(2)."),
-    "09.2": Key(_lr_at, cases=[(0,), (1,), (374,), (375,), (376,), (3000,), (5998,), (5999,)],
+    "09.2": Key(_LR_AT, cases=[(0,), (1,), (374,), (375,), (376,), (3000,), (5998,), (5999,)],
                 hint="In the warm-up the rate grows by the same amount each step, from peak/375 at step 0 to the "
                      "peak at step 374. After it, measure the progress as a fraction going from 0 at step 375 to 1 "
                      "at step 5999; a half cosine of it goes from 1 to 0, and scales the part of the peak above "

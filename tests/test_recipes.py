@@ -1,0 +1,45 @@
+"""The recipes in utils.recipes are the ones lessons 06 and 09 write out: one home, kept in step here."""
+
+import io
+
+import nbformat
+from rich.console import Console
+from rich.table import Table
+
+from nbtools import NOTEBOOKS
+from utils import FINAL_RECIPE, LECTURE_RECIPE, MLP, ModelConfig, count_parameters, train, warmup_cosine
+
+
+def cell_namespace(lesson: str, cell_id: str, **names) -> dict:
+    """Run one cell of a lesson (only definitions, no training) in a namespace holding `names`; return it."""
+    nb = nbformat.read(NOTEBOOKS / lesson, as_version=4)
+    source = next(c.source for c in nb.cells if c.get("id") == cell_id)
+    namespace = dict(names)
+    exec(compile(source, f"<{lesson} {cell_id}>", "exec"), namespace)
+    return namespace
+
+
+def test_lesson_06_writes_out_the_lecture_recipe():
+    lesson = cell_namespace("06_splits.ipynb", "cell-10", ModelConfig=ModelConfig)
+    training = next(c.source for c in nbformat.read(NOTEBOOKS / "06_splits.ipynb", as_version=4).cells
+                    if c.get("id") == "cell-11")
+    assert lesson["config"] == LECTURE_RECIPE.config
+    assert "steps=200_000" in training and "lr=schedule" in training and LECTURE_RECIPE.steps == 200_000
+    assert LECTURE_RECIPE.batch_size == 32 and LECTURE_RECIPE.optimizer == "sgd"
+    assert all(LECTURE_RECIPE.lr(step) == lesson["schedule"](step) for step in range(0, 200_000, 7))
+    assert LECTURE_RECIPE.lr(99_999) == lesson["schedule"](99_999) and LECTURE_RECIPE.lr(100_000) == 0.01
+
+
+def test_lesson_09s_final_rung_is_the_final_recipe():
+    lesson = cell_namespace("09_beyond_bengio.ipynb", "cell-07", ModelConfig=ModelConfig, MLP=MLP, train=train,
+                            warmup_cosine=warmup_cosine, count_parameters=count_parameters, Table=Table,
+                            console=Console(file=io.StringIO()), sgd_schedule=None, data=None)
+    _, model_settings, options = lesson["LADDER"][-1]
+    assert FINAL_RECIPE.config == ModelConfig(**model_settings)
+    assert (FINAL_RECIPE.steps, FINAL_RECIPE.batch_size, FINAL_RECIPE.optimizer, FINAL_RECIPE.weight_decay) == (
+        options["steps"], options["batch_size"], options["optimizer"], options["weight_decay"])
+    assert "warmup_cosine(4e-3, steps, warmup_steps=steps // 16)" in next(
+        c.source for c in nbformat.read(NOTEBOOKS / "09_beyond_bengio.ipynb", as_version=4).cells
+        if c.get("id") == "cell-07")  # run_rung's schedule, which the recipe's must equal
+    rung_lr = warmup_cosine(4e-3, options["steps"], warmup_steps=options["steps"] // 16)
+    assert all(FINAL_RECIPE.lr(step) == rung_lr(step) for step in range(options["steps"]))
