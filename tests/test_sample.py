@@ -176,3 +176,61 @@ def test_sort_samples_keeps_each_group_in_order_and_memorisation_counts_them():
     assert groups == {"train": ["ava", "mia"], "held-out": ["bo"], "new": ["zed", "ava…"]}
     assert memorisation(["ava", "zed", "mia", "ava…", "bo"], ["ava", "mia"], ["bo", "mia"]) == \
         {"train": 0.4, "held-out": 0.2, "new": 0.4}
+
+
+@torch.no_grad()
+def greedy_by_hand(model, vocab, max_length=30):
+    """Always the most likely next character: the name top_k=1 must give, cut with the marker as sample does."""
+    context, out = [0] * model.config.block_size, []
+    while len(out) < max_length:
+        ix = model(torch.tensor([context]))[0].argmax().item()
+        if ix == 0:
+            return vocab.decode(out)
+        out.append(ix)
+        context = context[1:] + [ix]
+    return vocab.decode(out) + CUT_MARKER
+
+
+def test_top_k_of_one_is_greedy_decoding(setup):
+    vocab, model = setup
+    words = sample(model, vocab, 10, generator=torch.Generator().manual_seed(8), top_k=1)
+    assert words == [greedy_by_hand(model, vocab)] * 10
+    hot = sample(model, vocab, 10, generator=torch.Generator().manual_seed(8), top_k=1, temperature=5.0)
+    assert hot == words  # the temperature cannot change which character is most likely
+
+
+def test_top_k_equal_to_the_vocabulary_size_draws_as_without_top_k(setup):
+    vocab, model = setup
+    for temperature in [0.7, 1.0, 1.6]:
+        every = sample(model, vocab, 40, generator=torch.Generator().manual_seed(9), temperature=temperature,
+                       top_k=len(vocab))
+        plain = sample(model, vocab, 40, generator=torch.Generator().manual_seed(9), temperature=temperature)
+        assert every == plain
+
+
+def test_samples_with_top_k_only_use_the_k_most_likely_next_characters(setup):
+    vocab, model = setup
+    k = 3
+    words = sample(model, vocab, 100, generator=torch.Generator().manual_seed(10), top_k=k, temperature=2.0)
+    plain = sample(model, vocab, 100, generator=torch.Generator().manual_seed(10), temperature=2.0)
+    steps = 0
+    with torch.no_grad():
+        for word in words:
+            ended = not word.endswith(CUT_MARKER)
+            ixs = vocab.encode(word.removesuffix(CUT_MARKER)) + ([0] if ended else [])
+            context = [0] * model.config.block_size
+            for ix in ixs:
+                allowed = torch.topk(model(torch.tensor([context]))[0], k).indices.tolist()
+                assert ix in allowed, f"{word!r}: {vocab.itos[ix]!r} is not among the {k} most likely"
+                context = context[1:] + [ix]
+                steps += 1
+    assert steps > 300 and words != plain  # many draws checked, and the cut-off changed what was drawn
+
+
+@pytest.mark.parametrize("top_k", [0, -1, 2.5, "3", True, 13])
+def test_top_k_must_be_a_whole_number_from_one_to_the_vocabulary_size(setup, top_k):
+    vocab, model = setup
+    assert len(vocab) == 12
+    with pytest.raises(ValueError, match="top_k must be"):
+        sample(model, vocab, 1, generator=torch.Generator(), top_k=top_k)
+    assert len(sample(model, vocab, 1, generator=torch.Generator(), top_k=12)) == 1

@@ -14,6 +14,7 @@ from .data import Vocab, new_temp_file
 from .model import MLP, ModelConfig
 
 FORMAT = "makemore-mlp checkpoint v1"
+CHECKPOINTS_DIR = Path(__file__).resolve().parent.parent / "checkpoints"  # the course's checkpoints/ (never committed)
 
 
 class CheckpointError(ValueError):

@@ -56,10 +56,14 @@ def _check_model_fits(model: MLP, vocab: Vocab) -> None:
                          f"with ModelConfig(vocab_size=len(vocab), ...).")
 
 
+@torch.no_grad()  # sampling needs no gradients
 def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, temperature: float = 1.0,
-           prefix: str = "", max_length: int | None = None, cut_marker: str = CUT_MARKER) -> list[str]:
+           top_k: int | None = None, prefix: str = "", max_length: int | None = None,
+           cut_marker: str = CUT_MARKER) -> list[str]:
     """Draw `n` words one character at a time, each starting with `prefix`, until the boundary. Taught in lesson 08.
 
+    The logits are divided by `temperature`; with `top_k`, only the `top_k` most likely next characters can be
+    drawn (the others get logit -inf, as in makemore's generate; ties with the k-th are kept), None: all of them.
     A word that has not ended after `max_length` characters (default: default_max_length(vocab), 30 for
     names.txt) is cut there and ends with `cut_marker` ('…'), so it never passes for a finished word;
     cut_marker='' cuts silently. A word that ends is returned without a marker.
@@ -67,6 +71,10 @@ def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, 
     _check_model_fits(model, vocab)
     n = _whole_number("n", n, 0)
     temperature = _positive_number("temperature", temperature)
+    if top_k is not None:
+        top_k = _whole_number("top_k", top_k, 1)
+        if top_k > len(vocab):
+            raise ValueError(f"top_k must be at most the vocabulary size ({len(vocab)}), got {top_k}.")
     start = vocab.encode(prefix)  # raises a clear error for characters outside the vocabulary
     max_length = default_max_length(vocab) if max_length is None else _whole_number("max_length", max_length, 1)
     if len(start) >= max_length:
@@ -81,8 +89,11 @@ def sample(model: MLP, vocab: Vocab, n: int = 1, *, generator: torch.Generator, 
         out = list(start)
         ended = False
         while len(out) < max_length:
-            logits = model(torch.tensor([context]))  # (1, V)
-            probs = F.softmax(logits / temperature, dim=1)  # (1, V)
+            logits = model(torch.tensor([context])) / temperature  # (1, V)
+            if top_k is not None:
+                kth_largest = torch.topk(logits, top_k, dim=1).values[:, [-1]]  # (1, 1)
+                logits = logits.masked_fill(logits < kth_largest, -math.inf)  # (1, V) all but the top k: -inf
+            probs = F.softmax(logits, dim=1)  # (1, V)
             ix = torch.multinomial(probs, num_samples=1, generator=generator).item()
             if ix == 0:
                 ended = True
