@@ -4,6 +4,8 @@ Parts: `series` runs every lesson under nbval, one pytest process each, then all
 the whole test command, and times them; `training` compares the utils training helper with the plain lecture
 loop, in float32 and float64 (same process, alternating repeats, medians);
 `quality` trains the lecture model and lesson 09's final model and reports dev loss and training time.
+`studies` (never run by default: it takes a while) runs the studies the lessons read from notebooks/studies/ and
+rewrites their results: `python -m bench studies` for all, `python -m bench studies NAME ...` for some.
 Tables are printed with rich; `--markdown` prints them as Markdown for the README's "Results" section.
 """
 
@@ -47,12 +49,29 @@ def show(title: str, columns: list[str], rows: list[list[str]], markdown: bool, 
     console.print(table)
 
 
+def run_studies(names: list[str], console: Console) -> None:
+    """Run the named studies (all when none are named) and write their results."""
+    from bench.studies import run_study, studies
+    known = studies()
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise SystemExit(f"unknown stud{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)}; "
+                         f"choose from {', '.join(sorted(known))}")
+    for name in names or sorted(known):
+        console.print(f"study {name} (lesson {known[name].lesson}) ...")
+        record = run_study(name)
+        console.print(f"  wrote notebooks/studies/{name}.json in {record['minutes_one_core']} minutes")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(PARTS)} (default: all)")
+    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(PARTS)} (default: all), or `studies [NAME ...]`")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument("--repeats", type=int, default=5, help="repeats of the training comparison")
     args = parser.parse_args()
+    if args.parts[:1] == ["studies"]:
+        run_studies(args.parts[1:], Console())
+        return
     parts = args.parts or list(PARTS)
     unknown = set(parts) - set(PARTS)
     if unknown:
