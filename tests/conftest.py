@@ -51,8 +51,8 @@ def pytest_sessionstart(session):
 # collected: with one test worker per core, the long lessons start at once on different workers and the
 # short ones fill the gaps, so the workers finish close together. Nothing depends on this order.
 LONGEST_FIRST = ["09_beyond_bengio", "06_splits", "04_training", "05_learning_rate_search", "08_sampling",
-                 "07_embedding_plots", "03_softmax_vs_cross_entropy", "test_reproducibility", "01_dataset",
-                 "test_practice", "02_embeddings_and_views", "test_no_data"]
+                 "07_embedding_plots", "test_studies", "03_softmax_vs_cross_entropy", "test_reproducibility",
+                 "01_dataset", "02_embeddings_and_views", "test_anywhere", "test_practice", "test_no_data"]
 
 
 def pytest_collection_modifyitems(session, config, items):
