@@ -404,3 +404,22 @@ def test_a_recipe_trains_a_fresh_model_with_its_settings(data):
     assert history.steps == list(range(20)) and history.lrs == [0.1] * 10 + [0.01] * 10
     assert isinstance(model, MLP) and model.config == recipe.config
     assert (LECTURE_RECIPE.lr(99_999), LECTURE_RECIPE.lr(100_000)) == (0.1, 0.01)
+
+
+def test_a_torch_module_trains_and_its_dropout_is_switched_off_after(data):
+    """train() takes an nn.Module too: its parameters change at every step, and train/eval reach its submodules."""
+    vocab, X, Y = data
+    from utils import NeuralLM
+    torch.manual_seed(0)
+    config = ModelConfig(vocab_size=len(vocab), embedding_dim=4, hidden_size=16)
+    module = NeuralLM(config).double()
+    module.extra = torch.nn.Dropout(0.5)  # a submodule: module.train(flag) must reach it
+    for optimizer in ("sgd", "adamw"):
+        before = evaluate(module, X, Y)
+        first = module.output.bias.detach().clone()
+        history = train(module, X, Y, steps=60, lr=0.05 if optimizer == "sgd" else 0.01, optimizer=optimizer,
+                        progress=False)
+        assert evaluate(module, X, Y) < before, optimizer
+        assert not torch.equal(module.output.bias, first)
+        assert len(history.losses) == 60
+        assert not module.training and not module.extra.training

@@ -6,6 +6,8 @@ from collections import Counter
 import pytest
 import torch
 
+from utils.answer_keys.lesson08 import _greedy as greedy  # exercise 08.1's reference: the most likely character each step
+
 import sys
 
 from utils import (CUT_MARKER, MLP, ModelConfig, Vocab, context_windows, default_max_length, log_likelihood,
@@ -178,23 +180,10 @@ def test_sort_samples_keeps_each_group_in_order_and_memorisation_counts_them():
         {"train": 0.4, "held-out": 0.2, "new": 0.4}
 
 
-@torch.no_grad()
-def greedy_by_hand(model, vocab, max_length=30):
-    """Always the most likely next character: the name top_k=1 must give, cut with the marker as sample does."""
-    context, out = [0] * model.config.block_size, []
-    while len(out) < max_length:
-        ix = model(torch.tensor([context]))[0].argmax().item()
-        if ix == 0:
-            return vocab.decode(out)
-        out.append(ix)
-        context = context[1:] + [ix]
-    return vocab.decode(out) + CUT_MARKER
-
-
 def test_top_k_of_one_is_greedy_decoding(setup):
     vocab, model = setup
     words = sample(model, vocab, 10, generator=torch.Generator().manual_seed(8), top_k=1)
-    assert words == [greedy_by_hand(model, vocab)] * 10
+    assert words == [greedy(model, vocab)] * 10
     hot = sample(model, vocab, 10, generator=torch.Generator().manual_seed(8), top_k=1, temperature=5.0)
     assert hot == words  # the temperature cannot change which character is most likely
 

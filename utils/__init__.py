@@ -6,7 +6,7 @@ from .data import (BOUNDARY, NAMES_PATH, NAMES_SHA256, NAMES_URL, DataError, Voc
 from .checkpoint import CHECKPOINTS_DIR, CheckpointError, as_storable, load_checkpoint, save_checkpoint
 from .exercises import check
 from .losses import cross_entropy, softmax
-from .model import LECTURE_SEED, MLP, ModelConfig, count_parameters
+from .model import LECTURE_SEED, MLP, ModelConfig, NeuralLM, count_parameters
 from .sample import CUT_MARKER, default_max_length, log_likelihood, memorisation, sample, sort_samples
 from .bigram import bigram_counts, bigram_loss
 from .learning_rate import LRSweep, find_lr, warmup_cosine

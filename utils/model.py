@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal
 
 import torch
+from torch import nn
 
 LECTURE_SEED = 2147483647  # the seed the lecture uses for its parameters
 DTYPE = torch.float64  # the course computes in float64: the same digits on every CPU (lesson 04)
@@ -140,3 +141,28 @@ def count_parameters(config: ModelConfig) -> int:
     V, T, m, h = config.vocab_size, config.block_size, config.embedding_dim, config.hidden_size
     direct = T * m * V if config.direct else 0
     return V * m + (T * m * h + h) + (h * V + V) + direct
+
+
+class NeuralLM(nn.Module):
+    """The MLP of Bengio et al. (2003) as a torch.nn.Module: logits = b + U tanh(d + H x), x = C[context] flattened.
+
+    Written out and explained in lesson 09, section 6; `hidden_layers` > 1 stacks more tanh layers (its depth study).
+    """
+
+    def __init__(self, config: ModelConfig, hidden_layers: int = 1):
+        super().__init__()
+        V, T, m, h = config.vocab_size, config.block_size, config.embedding_dim, config.hidden_size
+        self.config = config
+        self.embedding = nn.Embedding(V, m)  # C
+        self.hidden = nn.ModuleList([nn.Linear(T * m, h)] + [nn.Linear(h, h) for _ in range(hidden_layers - 1)])  # H, d
+        self.output = nn.Linear(h, V)  # U, b
+        self.dropout_generator = torch.Generator()  # dropout masks from a generator of its own, as utils.MLP draws them
+
+    def forward(self, idx: torch.Tensor) -> torch.Tensor:
+        x = self.embedding(idx).flatten(1)  # (B, T) -> (B, T, m) -> (B, T*m)
+        for layer in self.hidden:
+            x = torch.tanh(layer(x))  # (B, h)
+            if self.training and self.config.dropout > 0:
+                keep = 1 - self.config.dropout
+                x = x * torch.bernoulli(torch.full_like(x, keep), generator=self.dropout_generator) / keep
+        return self.output(x)  # (B, V) logits

@@ -45,11 +45,19 @@ class History:
         return self.eval_losses[split][-1]
 
 
+def _set_training(model, flag: bool) -> None:
+    """Switch dropout on or off: `module.train(flag)` for a torch.nn.Module (and its submodules), else the flag."""
+    if isinstance(model, torch.nn.Module):
+        model.train(flag)
+    else:
+        model.training = flag
+
+
 @torch.no_grad()
 def evaluate(model: MLP, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 1024) -> float:
     """Return the mean cross-entropy loss of `model` on all of (X, Y), without dropout (lesson 04)."""
     was_training = getattr(model, "training", False)
-    model.training = False
+    _set_training(model, False)
     try:
         total = 0.0
         for i in range(0, len(X), batch_size):
@@ -57,7 +65,7 @@ def evaluate(model: MLP, X: torch.Tensor, Y: torch.Tensor, batch_size: int = 102
             total += F.cross_entropy(logits, Y[i:i + batch_size], reduction="sum").item()
         return total / len(X)
     finally:
-        model.training = was_training
+        _set_training(model, was_training)
 
 
 def _as_schedule(lr: LearningRate) -> Callable[[int], float]:
@@ -86,7 +94,7 @@ def train(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: Learn
     _check_training_arguments(model, X, Y, steps, batch_size, optimizer, weight_decay, eval_every, eval_sets,
                               diverge_factor)
     schedule = _as_schedule(lr)
-    params = model.parameters()
+    params = list(model.parameters())  # a list: an nn.Module's parameters() is a generator, used up after one walk
     eval_sets = eval_sets or {}
     history = History(eval_losses={name: [] for name in eval_sets})
     generator = torch.Generator().manual_seed(seed)
@@ -94,7 +102,7 @@ def train(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: Learn
     n = len(X)
     chunk = 1000  # batch indices are drawn 1,000 steps at a time: the same numbers as one draw per step
     limit = math.inf  # set from the first batch's loss
-    model.training = True
+    _set_training(model, True)
     start = time.perf_counter()
     try:
         with ProgressBar(progress, steps) as bar:
@@ -141,7 +149,7 @@ def train(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: Learn
         exc.history = history
         raise
     finally:
-        model.training = False
+        _set_training(model, False)
         history.seconds = time.perf_counter() - start
     return history
 

@@ -8,7 +8,7 @@ its constants come from, and a deeper model.
   each hand-picked value (embedding, hidden layer, weight decay, warm-up), 3 seeds each;
 - `beyond_wordlist`: section 5's smaller recipe on its list of made-up user names, with other peak rates and
   warm-up lengths, 3 seeds each;
-- `beyond_depth`: the final model written as a torch.nn.Module (`NeuralLM`, a copy of the class lesson 09 writes
+- `beyond_depth`: the final model written as a torch.nn.Module (`utils.model.NeuralLM`, the class lesson 09 writes
   out), with two hidden layers, trained with the final recipe, 3 seeds each (one hidden layer: the
   ablation's first row, the same model).
 
@@ -29,7 +29,7 @@ from torch import nn
 from bench.studies import study
 from utils import FINAL_RECIPE, MLP, ModelConfig, Vocab, build_dataset, evaluate, load_words, split_words, train, \
     warmup_cosine
-from utils.model import LECTURE_SEED
+from utils.model import LECTURE_SEED, NeuralLM
 
 SEEDS = [LECTURE_SEED, 1, 2]
 
@@ -228,28 +228,6 @@ def wordlist(settings: dict) -> dict[str, Any]:
 
 # --- beyond_depth: the final model as a torch.nn.Module, one and two hidden layers --------------------------------
 
-class NeuralLM(nn.Module):
-    """The MLP of Bengio et al. (2003) as a torch.nn.Module: logits = b + U tanh(d + H x), x = C[context] flattened."""
-
-    def __init__(self, config: ModelConfig, hidden_layers: int = 1):
-        super().__init__()
-        V, T, m, h = config.vocab_size, config.block_size, config.embedding_dim, config.hidden_size
-        self.config = config
-        self.embedding = nn.Embedding(V, m)  # C
-        self.hidden = nn.ModuleList([nn.Linear(T * m, h)] + [nn.Linear(h, h) for _ in range(hidden_layers - 1)])  # H, d
-        self.output = nn.Linear(h, V)  # U, b
-        self.dropout_generator = torch.Generator()  # dropout masks from a generator of its own, as utils.MLP draws them
-
-    def forward(self, idx: torch.Tensor) -> torch.Tensor:
-        x = self.embedding(idx).flatten(1)  # (B, T) -> (B, T, m) -> (B, T*m)
-        for layer in self.hidden:
-            x = torch.tanh(layer(x))  # (B, h)
-            if self.training and self.config.dropout > 0:
-                keep = 1 - self.config.dropout
-                x = x * torch.bernoulli(torch.full_like(x, keep), generator=self.dropout_generator) / keep
-        return self.output(x)  # (B, V) logits
-
-
 @torch.no_grad()
 def scaled_init(module: NeuralLM, seed: int) -> NeuralLM:
     """Draw ModelConfig(init="scaled")'s initialisation into `module`, from a seeded generator in utils.MLP's order.
@@ -277,40 +255,15 @@ def scaled_init(module: NeuralLM, seed: int) -> NeuralLM:
     return module
 
 
-class Trainable:
-    """What utils.train asks of a model (a list of parameters, a `training` flag, a call), around an nn.Module.
-
-    utils.train reads `model.parameters()` once and walks it at every step; a module's `parameters()` is a
-    generator, used up after one walk, so the gradients would stop being zeroed. This hands train a list.
-    """
-
-    def __init__(self, module: nn.Module):
-        self.module, self.config = module, module.config
-
-    def parameters(self) -> list[torch.Tensor]:
-        return list(self.module.parameters())
-
-    def __call__(self, X: torch.Tensor) -> torch.Tensor:
-        return self.module(X)
-
-    @property
-    def training(self) -> bool:
-        return self.module.training
-
-    @training.setter
-    def training(self, flag: bool) -> None:
-        self.module.train(flag)
-
-
 DEPTH_SETTINGS = {"recipe": FINAL, "seeds": SEEDS, "eval_every": EVAL_EVERY, "rows": [
     {"label": "2 hidden layers of 512", "hidden_layers": 2, "hidden_size": 512},
     {"label": "2 hidden layers of 250", "hidden_layers": 2, "hidden_size": 250},
 ]}
 
 
-def _depth_model(settings: dict, row: dict, seed: int) -> Trainable:
+def _depth_model(settings: dict, row: dict, seed: int) -> NeuralLM:
     config = ModelConfig(**{**settings["recipe"]["config"], "hidden_size": row["hidden_size"]})
-    return Trainable(scaled_init(NeuralLM(config, hidden_layers=row["hidden_layers"]), seed))
+    return scaled_init(NeuralLM(config, hidden_layers=row["hidden_layers"]), seed)
 
 
 def _spot_depth(settings: dict, results: dict) -> tuple[float, float]:
