@@ -190,6 +190,15 @@ def test_nan_answers_are_named(keys):
         check("99.1", [1.0, float("nan"), 3.0])
 
 
+def test_infinite_answers_are_named_not_reported_as_a_huge_number(keys):
+    keys["99.1"] = Key([-1.0, -2.0, -3.0, float("-inf")])
+    with pytest.raises(WrongAnswer, match=r"1 of 4 values differ; the largest difference is -inf where a finite "
+                                          r"number belongs, at position \(1,\)"):
+        check("99.1", [-1.0, float("-inf"), -3.0, float("-inf")])  # the -inf where the key has one is right
+    with pytest.raises(WrongAnswer, match="the largest difference is infinite, at position"):
+        check("99.1", [-1.0, -2.0, -3.0, -700.0])
+
+
 def test_sets_ignore_order(keys):
     keys["99.1"] = Key({1, 100})
     for form in ([100, 1], (1, 100), {1, 100}, torch.tensor([1, 100])):

@@ -173,12 +173,15 @@ def _compare_arrays(answer: Any, expected: Any, rel: float, abs: float) -> None:
         if not torch.allclose(a, e, rtol=rel, atol=abs, equal_nan=False):
             if a.numel() == 1:
                 raise _Mismatch(f"{a.item()!r} is not right")
-            diff = (a - e).abs().nan_to_num(nan=math.inf)  # a nan is as far off as it gets
             bad = ~torch.isclose(a, e, rtol=rel, atol=abs)
+            # a nan or an infinity is as far off as it gets; values that agree (inf and inf too) count as 0
+            diff = torch.where(bad, (a - e).abs().nan_to_num(nan=math.inf, posinf=math.inf), 0.0)
             where = tuple(int(i) for i in torch.unravel_index(diff.argmax(), diff.shape))
+            value = a[where].item()
             # one significant digit: enough to tell a slip from a different computation, too little to give the
             # expected value away
-            worst = "nan" if a.reshape(-1)[diff.argmax()].isnan() else f"about {diff.max().item():.0e}"
+            worst = ("nan" if math.isnan(value) else f"{value} where a finite number belongs" if math.isinf(value)
+                     else "infinite" if math.isinf(diff.max().item()) else f"about {diff.max().item():.0e}")
             raise _Mismatch(f"{int(bad.sum())} of {e.numel()} values differ; the largest difference is {worst}, "
                             f"at position {where}")
         return
