@@ -43,3 +43,25 @@ def test_lesson_09s_final_rung_is_the_final_recipe():
         if c.get("id") == "cell-07")  # run_rung's schedule, which the recipe's must equal
     rung_lr = warmup_cosine(4e-3, options["steps"], warmup_steps=options["steps"] // 16)
     assert all(FINAL_RECIPE.lr(step) == rung_lr(step) for step in range(options["steps"]))
+
+
+def test_lesson_09s_rungs_below_the_final_one_are_the_ladder_studys():
+    """The lesson reads rungs 0-5 from the study beyond_ladder: its rungs and run_rung's training are the lesson's."""
+    from bench.studies.lesson09 import LADDER_SETTINGS as study
+
+    lesson = cell_namespace("09_beyond_bengio.ipynb", "cell-07", ModelConfig=ModelConfig, MLP=MLP, train=train,
+                            warmup_cosine=warmup_cosine, count_parameters=count_parameters, Table=Table,
+                            console=Console(file=io.StringIO()), sgd_schedule=None, data=None)
+    ladder = lesson["LADDER"][:-1]
+    assert [name for name, *_ in ladder] == [rung["label"] for rung in study["rungs"]]
+    for (name, model_settings, options), rung in zip(ladder, study["rungs"]):
+        assert ModelConfig(**model_settings) == ModelConfig(**rung["config"]), name
+        assert options == {"optimizer": rung["optimizer"]} | (
+            {"weight_decay": rung["weight_decay"]} if "weight_decay" in rung else {}), name
+    cells = {c.get("id"): c.source for c in nbformat.read(NOTEBOOKS / "09_beyond_bengio.ipynb", as_version=4).cells}
+    assert 'opt.pop("steps", 3000), opt.pop("batch_size", 32)' in cells["cell-07"]
+    assert (study["steps"], study["batch_size"]) == (3000, 32)
+    assert "warmup_cosine(4e-3, steps, warmup_steps=steps // 16)" in cells["cell-07"]
+    assert (study["adamw_peak"], study["warmup_fraction"]) == (4e-3, 16)
+    assert "return lambda s: 0.1 if s < 0.75 * steps else 0.01" in cells["cell-03"]  # sgd_schedule
+    assert (study["sgd_lr"], study["decay_at"]) == ([0.1, 0.01], 0.75)

@@ -2,6 +2,8 @@
 its constants come from, and a deeper model.
 
 - `beyond_direct`: section 1's plain and direct models, 10,000 steps, dev loss every 250 steps, 3 seeds;
+- `beyond_ladder`: section 2's ladder below its last rung (rungs 0-5, 3,000 steps each), 3 seeds; the last rung is
+  the final recipe, trained in the lesson (and with every seed as the ablation's first row);
 - `beyond_ablation`: the final recipe (utils.FINAL_RECIPE), then the recipe with each of its ingredients taken out
   in turn (leave-one-out), 3 seeds each;
 - `beyond_constants`: the final recipe with one constant changed: the peak learning rate swept, and a step past
@@ -19,6 +21,7 @@ of each list is the lesson's, so that run is the lesson's own run. Every run rec
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import asdict
 from typing import Any
@@ -34,6 +37,7 @@ from utils.model import LECTURE_SEED, NeuralLM
 SEEDS = [LECTURE_SEED, 1, 2]
 
 
+@functools.lru_cache(maxsize=2)  # built once per block size (nothing changes the tensors)
 def _data(block_size: int):
     """The lesson's split (split_words(words, seed=42)) as tensors: (train X, Y), (dev X, Y)."""
     words = load_words()
@@ -77,6 +81,63 @@ def direct_connection(settings: dict) -> dict[str, Any]:
     return {"runs": [{"label": run["label"], "seeds": [_direct_run(settings, run["direct"], seed, settings["steps"],
                                                                    train_set, dev_set) for seed in settings["seeds"]]}
                      for run in settings["runs"]]}
+
+
+# --- beyond_ladder: section 2's rungs 0-5 ------------------------------------------------------------------------
+
+_BASE = {"block_size": 8, "embedding_dim": 24, "hidden_size": 512, "init": "scaled", "output_scale": 0.01}
+LADDER_SETTINGS = {  # the lesson's LADDER without its last rung, as run_rung trains each rung (tests/test_recipes.py)
+    "rungs": [
+        {"label": "lecture model (block 3, emb 10, hidden 200)",
+         "config": {"block_size": 3, "embedding_dim": 10, "hidden_size": 200}, "optimizer": "sgd"},
+        {"label": "+ good initialisation", "config": {**_BASE, "block_size": 3, "embedding_dim": 10, "hidden_size": 200},
+         "optimizer": "sgd"},
+        {"label": "+ context of 8 characters", "config": {**_BASE, "embedding_dim": 10, "hidden_size": 200},
+         "optimizer": "sgd"},
+        {"label": "+ embedding 24, hidden 512", "config": _BASE, "optimizer": "sgd"},
+        {"label": "+ AdamW, warm-up + cosine", "config": _BASE, "optimizer": "adamw"},
+        {"label": "+ dropout 0.1, weight decay 0.01", "config": {**_BASE, "dropout": 0.1}, "optimizer": "adamw",
+         "weight_decay": 0.01},
+    ],
+    # run_rung's defaults: 3,000 steps of 32; SGD at 0.1 then 0.01 for the last quarter; AdamW warm-up + cosine
+    "steps": 3000, "batch_size": 32, "sgd_lr": [0.1, 0.01], "decay_at": 0.75, "adamw_peak": 4e-3, "warmup_fraction": 16,
+    "seeds": SEEDS, "eval_every": 250,
+}
+
+
+def _rung_run(settings: dict, rung: dict, seed: int, steps: int) -> dict[str, Any]:
+    """Train one rung as the lesson's run_rung does, with `seed` for its parameters and batches, for `steps` of
+    its schedule; return its losses on the train sample (the first len(dev) training examples) and on dev."""
+    total = settings["steps"]
+    if rung["optimizer"] == "sgd":
+        high, low = settings["sgd_lr"]
+        lr = lambda step: high if step < settings["decay_at"] * total else low  # noqa: E731 (the lesson's sgd_schedule)
+    else:
+        lr = warmup_cosine(settings["adamw_peak"], total, warmup_steps=total // settings["warmup_fraction"])
+    config = ModelConfig(**rung["config"])
+    (X, Y), (Xd, Yd) = _data(config.block_size)
+    n = len(Xd)
+    history = train(MLP(config, seed=seed), X, Y, steps=steps, batch_size=settings["batch_size"], lr=lr, seed=seed,
+                    optimizer=rung["optimizer"], weight_decay=rung.get("weight_decay", 0.0),
+                    eval_every=settings["eval_every"], eval_sets={"train sample": (X[:n], Y[:n]), "dev": (Xd, Yd)},
+                    progress=False)
+    return {"seed": seed, "train sample": history.last("train sample"), "dev": history.last("dev"),
+            "dev_curve": history.eval_losses["dev"], "curve_steps": history.eval_steps}
+
+
+def _spot_ladder(settings: dict, results: dict) -> tuple[float, float]:
+    """Re-train the first `eval_every` steps of rung 5 (AdamW, dropout, weight decay) with its first seed."""
+    stored = results["rungs"][5]["seeds"][0]
+    again = _rung_run(settings, settings["rungs"][5], stored["seed"], settings["eval_every"])
+    return again["dev"], stored["dev_curve"][0]
+
+
+@study("beyond_ladder", lesson="09", settings=LADDER_SETTINGS, spot=_spot_ladder)
+def ladder(settings: dict) -> dict[str, Any]:
+    """Rungs 0-5 of section 2's ladder with every seed."""
+    return {"rungs": [{"label": rung["label"], "seeds": [_rung_run(settings, rung, seed, settings["steps"])
+                                                         for seed in settings["seeds"]]}
+                      for rung in settings["rungs"]]}
 
 
 # --- the final recipe and its variants ---------------------------------------------------------------------------
