@@ -68,16 +68,30 @@ def test_contiguous_stride_unanswered():
 # --- 02.2 silent broadcasting ---------------------------------------------------------------------------------
 
 def test_silent_batch_sizes_right_in_any_form():
-    for form in ([1, 100], (1, 100), torch.tensor([1, 100]), np.array([1, 100]), {1, 100}, [100, 1]):
+    for form in ([1, 100], (1, 100), torch.tensor([1, 100]), np.array([1, 100]), {1, 100}, [100, 1], [1.0, 100.0],
+                 [np.int64(1), torch.tensor(100)]):
         assert check("02.2", form) == "Correct!"
 
 
 def test_silent_batch_sizes_wrong_fail():
-    for wrong in ([100], [1], [1, 2, 100], [6, 100], "1, 100", 100):
+    for wrong in ([100], [1], [1, 2, 100], [6, 100], [], "1, 100", 100, [True, 100], [1, 100.5],
+                  torch.tensor([[1, 100]])):
         with pytest.raises(WrongAnswer):
             check("02.2", wrong)
     with pytest.raises(NotAnswered):
         check("02.2", None)
+
+
+def test_silent_batch_sizes_messages_do_not_give_the_count_away():
+    for wrong, says in (([100], "some batch sizes that raise no error are missing"),
+                        ([1, 2, 100], "some of these batch sizes raise an error"),
+                        ([6, 100], "some of these batch sizes raise an error, and some that raise none are missing")):
+        with pytest.raises(WrongAnswer) as err:
+            check("02.2", wrong)
+        message = str(err.value)
+        assert says in message
+        for leak in ("(2,)", "(1,)", "2 items", "1 item", "expected shape"):
+            assert leak not in message, message
 
 
 # --- 02.3 position_terms --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import numbers
 
 import torch
 
-from utils.exercises import Key, fail
+from utils.exercises import Key, fail, plain
 from utils.model import DTYPE, MLP, ModelConfig
 
 
@@ -23,6 +23,33 @@ _g = torch.Generator().manual_seed(2)
 def _case(n, block_size, m, h):
     emb = torch.randn((n, block_size, m), generator=_g, dtype=DTYPE)
     return emb, torch.randn((block_size * m, h), generator=_g, dtype=DTYPE)
+
+
+SILENT = frozenset({1, 100})  # the batch sizes N from 1 to 300 for which (N, 100) + (100, 1) raises no error
+
+
+def _verify_silent(answer):
+    """The silent batch sizes in any order and form (list, tuple, set, 1-D tensor or array); the messages say
+    what is wrong without saying how many sizes there are."""
+    answer = plain(answer)
+    if isinstance(answer, (set, frozenset, list, tuple)):
+        items = [plain(v) for v in answer]
+    elif isinstance(answer, torch.Tensor) or type(answer).__module__ == "numpy":
+        if getattr(answer, "ndim", None) != 1:
+            fail(f"expected a flat list of batch sizes, got an array of shape {tuple(answer.shape)}")
+        items = answer.tolist()
+    else:
+        fail(f"expected a list of batch sizes, got {type(answer).__name__} {answer!r}")
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) and float(v).is_integer() for v in items):
+        fail("expected whole numbers: the batch sizes N")
+    got = {int(v) for v in items}
+    missing, extra = SILENT - got, got - SILENT
+    if extra and missing:
+        fail("some of these batch sizes raise an error, and some that raise none are missing")
+    if extra:
+        fail("some of these batch sizes raise an error")
+    if missing:
+        fail("some batch sizes that raise no error are missing")
 
 
 SATURATED = 0.99  # |h| above this counts as saturated
@@ -63,7 +90,7 @@ KEYS = {
                 cases=[((2, 3, 4),), ((5,),), ((),), ((3, 1, 2),), ((1, 1, 7),), ((4, 6),), ((2, 2, 2, 3),)],
                 hint="The last dimension steps 1 element in storage; one step along an earlier dimension skips a "
                      "whole block of everything to its right. A shape () has no dimensions, so no strides."),
-    "02.2": Key([1, 100], accept=((100, 1), frozenset({1, 100})),
+    "02.2": Key(verify=_verify_silent,
                 hint="Line the two shapes up from the right; a pair of sizes is compatible when they are equal or "
                      "when either one is 1. Check both pairs, and both sides of each pair."),
     "02.3": Key(_position_terms,
