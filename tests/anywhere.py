@@ -59,11 +59,12 @@ def colab_url(lesson: str) -> str:
 
 
 def binder_url(lesson: str) -> str:
-    return f"https://mybinder.org/v2/gh/{OWNER}/{NAME}/{REF}?labpath=notebooks%2F{lesson}"
+    return f"https://mybinder.org/v2/gh/{OWNER}/{NAME}/{REF}?labpath=notebooks%2F{lesson.replace('/', '%2F')}"
 
 
 def badges(lesson: str) -> str:
-    """Return the Markdown line with the Open-in-Colab and Binder badges of one lesson."""
+    """Return the Markdown line with the Open-in-Colab and Binder badges of one lesson (a path under notebooks/:
+    "01_dataset.ipynb", or "practice/01_dataset.ipynb" for its practice version)."""
     return (f"[![Open In Colab]({COLAB_BADGE})]({colab_url(lesson)}) "
             f"[![Launch Binder]({BINDER_BADGE})]({binder_url(lesson)})")
 

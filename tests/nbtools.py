@@ -94,8 +94,7 @@ STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]  # what `nbgrader gen
 PRACTICE_NOTE = (
     "> **Practice version.** This is lesson {number} with the exercise solutions removed: write your own in the "
     "cells that say `# YOUR CODE HERE` and run the check below each. The complete lesson, solutions included, is "
-    "[`../{name}`](../{name}). Generated from it by `python tests/nbtools.py --practice`: edit the lesson, not "
-    "this file.")
+    "[`../{name}`](../{name}).")
 
 
 def nbgrader_role(cell) -> str | None:
@@ -152,6 +151,11 @@ def practice_version(nb, lesson_name: str):
         if cell.cell_type == "code" and i >= start:  # the exercises start unrun: no outputs to give answers away
             cell.outputs = []
             cell.execution_count = None
+    import anywhere  # the badges under the title open this practice version, not the lesson
+
+    title = nb.cells[0]
+    if anywhere.badges(lesson_name) in title.source:
+        title.source = title.source.replace(anywhere.badges(lesson_name), anywhere.badges(f"practice/{lesson_name}"))
     number = lesson_name[:2]
     note = nbformat.v4.new_markdown_cell(PRACTICE_NOTE.format(number=number, name=lesson_name))
     note.id = "practice-note"

@@ -99,6 +99,16 @@ def test_badges_open_this_lesson_on_the_main_branch():
     assert "https://mybinder.org/v2/gh/makemore-mlp/makemore-mlp/main?labpath=notebooks%2F04_training.ipynb" in line
 
 
+def test_a_practice_notebooks_badges_open_the_practice_version():
+    from nbtools import PRACTICE
+    line = anywhere.badges("practice/04_training.ipynb")
+    assert "/blob/main/notebooks/practice/04_training.ipynb)" in line
+    assert "?labpath=notebooks%2Fpractice%2F04_training.ipynb)" in line
+    for path in lessons():
+        title = nbformat.read(PRACTICE / path.name, as_version=4).cells[1]  # cells[0]: the practice note
+        assert anywhere.badges(f"practice/{path.name}") in title.source, path.name
+
+
 def test_the_setup_never_installs_packages():
     """Colab's torch and numpy are newer than ours and pinning them breaks it; Colab already has rich and matplotlib."""
     commands = re.findall(r'subprocess\.run\("([^"]+)"', SETUP)
