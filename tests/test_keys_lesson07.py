@@ -61,6 +61,14 @@ def test_a_missing_cosine_is_unanswered(empty):
         check("07.1", empty)
 
 
+def test_a_wrong_cosine_is_told_the_input_values_and_not_the_expected_cosine():
+    with pytest.raises(WrongAnswer) as err:
+        check("07.1", dot_product)  # right on u = [1, 0], v = [0, 2] (both 0); 50 instead of 1 on the next pair
+    message = str(err.value)
+    assert "dot_product(u, v) with u = [3, 4] and v = [6, 8] returned 50.0" in message
+    assert "1.0" not in message
+
+
 # --- 07.2: share of variance of the first k principal directions --------------------------------------------
 
 def pca_share(C, k):

@@ -26,7 +26,7 @@ import torch
 
 from utils.studies import STUDIES_DIR
 
-MODULES = ("bench.studies.lesson06", "bench.studies.lesson09")
+MODULES = ("bench.studies.lesson06", "bench.studies.lesson07", "bench.studies.lesson09")
 
 
 @dataclass(frozen=True)

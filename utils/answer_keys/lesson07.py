@@ -2,7 +2,7 @@
 
 import torch
 
-from utils.exercises import Key
+from utils.exercises import Key, NotAnswered, fail, matches, plain
 
 
 def _cosine(u, v):
@@ -26,6 +26,46 @@ _u10, _v10 = _randn(10, seed=1), _randn(10, seed=2)
 _C = _randn(27, 10, seed=3)  # the shape of an embedding table
 _line = _tensor([[0.0], [1.0], [2.0], [3.0], [5.0]]) * _tensor([[1.0, 2.0, -1.0]]) + _tensor([[4.0, 5.0, 6.0]])
 
+# Exercise 1's inputs. A wrong answer's message shows the values of a short vector and describes a long one (and
+# never shows the expected cosine).
+_COSINE_CASES = [
+    (_tensor([1.0, 0.0]), _tensor([0.0, 2.0]), None), (_tensor([3.0, 4.0]), _tensor([6.0, 8.0]), None),
+    (_u10, -2.5 * _u10, "u of 10 random values and v = -2.5 * u"), (_u10, _v10, "u and v of 10 random values each"),
+    (_tensor([2.0]), _tensor([-3.0]), None), (_tensor([1e-3, 2e-3, 0.0]), _tensor([5e2, -1e2, 3e2]), None),
+]
+
+
+def _show(u, v, description):
+    if description:
+        return description
+    values = lambda t: "[" + ", ".join(f"{x:g}" for x in t.tolist()) + "]"
+    return f"u = {values(u)} and v = {values(v)}"
+
+
+def _verify_cosine(answer):
+    """Call the answer on every case, as `cases` would, but name the inputs by their values in a message."""
+    if not callable(answer):
+        fail(f"expected the function cosine(u, v), got {type(answer).__name__}")
+    name = getattr(answer, "__name__", "cosine")
+    for u, v, description in _COSINE_CASES:
+        shown = _show(u, v, description)
+        try:
+            got = answer(u.clone(), v.clone())  # copies: a function that changes its inputs cannot change the cases
+        except NotImplementedError:
+            raise
+        except Exception as err:
+            fail(f"{name}(u, v) with {shown} raised {type(err).__name__}: {err}")
+        if got is None:
+            raise NotAnswered(f"{name} returns None: it is not written yet")
+        if not matches(got, _cosine(u, v)):
+            value = plain(got)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                fail(f"{name}(u, v) with {shown} returned {value!r}")
+            got = f"a tensor of shape {tuple(value.shape)}" if isinstance(value, torch.Tensor) else \
+                f"{str(value)[:40]} ({type(value).__name__})"
+            fail(f"{name}(u, v) with {shown} returned {got}, not one number")
+
+
 # The chance level of exercise 3: the mean share of the first two principal directions of a 27 x 10 table of
 # N(0, 1) entries, 0.40343 +- 0.00004 from 400,000 tables. One table varies by about 0.027 around it, so the mean
 # of 2,000 tables by about 0.0006; the tolerance (0.5%, about 0.002) takes such estimates and rejects a share
@@ -33,10 +73,7 @@ _line = _tensor([[0.0], [1.0], [2.0], [3.0], [5.0]]) * _tensor([[1.0, 2.0, -1.0]
 CHANCE_SHARE = 0.4034
 
 KEYS = {
-    "07.1": Key(_cosine,
-                cases=[(_tensor([1.0, 0.0]), _tensor([0.0, 2.0])), (_tensor([3.0, 4.0]), _tensor([6.0, 8.0])),
-                       (_u10, -2.5 * _u10), (_u10, _v10), (_tensor([2.0]), _tensor([-3.0])),
-                       (_tensor([1e-3, 2e-3, 0.0]), _tensor([5e2, -1e2, 3e2]))],
+    "07.1": Key(verify=_verify_cosine,
                 hint="The dot product of u and v, divided by the product of their two lengths (norms); don't "
                      "subtract any mean here."),
     "07.2": Key(_pca_share,
