@@ -134,5 +134,7 @@ KEYS = {
                      "the true next characters (or add their logs and exponentiate once)."),
     "08.3": Key(verify=_verify_best_temperatures, needs=("model", "confident", "Xdev", "Ydev"),
                 hint="Temperature divides the logits: score each temperature of the grid by the loss on the whole dev "
-                     "split, for each model; answer (best T of model, best T of confident), in that order."),
+                     "split, for each model; answer (best T of the model passed as model=, best T of confident), "
+                     "in that order. The grid matters: the check expects the best of the exercise's grid, 0.50 to "
+                     "2.50 in steps of 0.05, and a finer grid can find its best T between two of those points."),
 }
