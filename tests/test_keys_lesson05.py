@@ -107,6 +107,15 @@ def test_suggest_slips_fail():
             check("05.2", wrong)
 
 
+def test_suggest_taking_the_last_of_equal_lowest_averages_fails_on_the_tie():
+    def last_of_ties(losses, lrs, window):  # right everywhere else
+        a = [sum(losses[i:i + window]) / window for i in range(len(losses) - window + 1)]
+        return lrs[len(a) - 1 - a[::-1].index(min(a)) + window // 2]
+
+    with pytest.raises(WrongAnswer, match=r"last_of_ties\(\[3.0, 1.0, 1.0, 3.0\]"):
+        check("05.2", last_of_ties)
+
+
 def test_suggest_unanswered():
     def stub(losses, lrs, window):
         raise NotImplementedError()

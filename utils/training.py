@@ -121,11 +121,15 @@ def train(model: MLP, X: torch.Tensor, Y: torch.Tensor, *, steps: int, lr: Learn
                 if not math.isfinite(loss_value) or loss_value > limit:
                     what = f"became {loss_value}" if not math.isfinite(loss_value) else \
                         f"reached {loss_value:.4g}, over {diverge_factor:g} times the first batch's {history.losses[0]:.4f}"
+                    if step == 0:  # no update yet: the learning rate cannot be the cause
+                        advice = ("This was before any update, so the learning rate is not the cause: look for values "
+                                  "that are not finite, or far too large, in the model's parameters or the data.")
+                    else:
+                        advice = ("This step made no update, but the steps before it may already have damaged the "
+                                  "parameters: train a fresh model with a lower learning rate (utils.find_lr suggests one).")
                     model.diverged = f"step {step}, learning rate {rate:g}"  # train() refuses this model from now on
-                    raise TrainingDiverged(
-                        f"Training diverged: the loss {what} at step {step} with learning rate {rate:g}. "
-                        f"This step made no update, but the steps before it may already have damaged the "
-                        f"parameters: train a fresh model with a lower learning rate (try {rate / 10:g}).", history)
+                    raise TrainingDiverged(f"Training diverged at step {step} (learning rate {rate:g}): the loss {what}. "
+                                           f"{advice}", history)
                 for p in params:
                     p.grad = None  # zero the gradients
                 loss.backward()

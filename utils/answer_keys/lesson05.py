@@ -40,6 +40,7 @@ def _suggest_cases():
         (noisy, rates[:8], 4),  # an even window: its centre is window // 2 after its start
         (noisy, rates[:8], 8),  # one window only
         (noisy[:6], rates, 2),  # a sweep that stopped early: fewer losses than rates
+        ([3.0, 1.0, 1.0, 3.0], rates[:4], 1),  # two equal lowest losses: the first one counts
         (sweep, [10 ** e for e in exponents], 30),  # a noisy valley, as find_lr sees it
     ]
 
