@@ -12,10 +12,11 @@ def _seen_in_train(train_words, eval_words):
 
 STEP_BUDGET = 3000
 DEV_TARGET = 2.27
+DEV_BELOW_TRAIN = 0.01  # a dev loss this far below the train loss means the model was trained on dev
 
 
-def _verify_budget_run(answer, Xdev, Ydev):
-    """Answer: (model, history) from `train`; a block-3 MLP, at most 3,000 steps, dev loss below 2.27."""
+def _verify_budget_run(answer, Xtr, Ytr, Xdev, Ydev):
+    """Answer: (model, history) from `train` on Xtr, Ytr; a block-3 MLP, at most 3,000 steps, dev loss below 2.27."""
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         fail("expected the pair (model, history): the trained MLP and the History that train returned")
     model, history = answer
@@ -33,7 +34,11 @@ def _verify_budget_run(answer, Xdev, Ydev):
         fail("the history records no training step")
     if steps > STEP_BUDGET:
         fail(f"the history records {steps:,} steps; the budget is {STEP_BUDGET:,}")
-    dev_loss = evaluate(model, Xdev, Ydev)
+    dev_loss, train_loss = evaluate(model, Xdev, Ydev), evaluate(model, Xtr, Ytr)
+    # A model fits the names it trained on at least as well as new ones: dev far below train means it saw dev.
+    if dev_loss < train_loss - DEV_BELOW_TRAIN:
+        fail(f"its dev loss ({dev_loss:.4f}) is {train_loss - dev_loss:.4f} below its train loss ({train_loss:.4f}), "
+             f"so it was trained on dev. Dev is for choosing, never for training: train on Xtr, Ytr")
     if not dev_loss < DEV_TARGET:
         fail(f"its dev loss is {dev_loss:.4f}, not below {DEV_TARGET}")
 
@@ -48,7 +53,7 @@ KEYS = {
                        (["emma", "olivia", "ava", "isabella", "sophia"], ["mia", "ava", "emma", "noah", "emma"])],
                 hint="Count entries of eval_words, each time a name repeats; a name is seen when it equals a whole "
                      "name of train_words (not a part of one). A set of the training names makes it fast."),
-    "06.3": Key(verify=_verify_budget_run, needs=("Xdev", "Ydev"),
+    "06.3": Key(verify=_verify_budget_run, needs=("Xtr", "Ytr", "Xdev", "Ydev"),
                 hint="In a short run the learning rate matters most: a larger rate that decays over the whole "
                      "run, or less noisy batches that let a larger rate work."),
 }
