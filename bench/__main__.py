@@ -4,6 +4,8 @@ Parts: `series` runs every lesson under nbval, one pytest process each, then all
 the whole test command, and times them; `training` compares the utils training helper with the plain lecture
 loop, in float32 and float64 (same process, alternating repeats, medians);
 `quality` trains the lecture model and lesson 09's final model and reports dev loss and training time.
+`float32` (never run by default) trains the lecture model in float32 and prints its dev loss, for lesson 04's
+comparison of processors: `python -m bench float32`, then `ATEN_CPU_CAPABILITY=default python -m bench float32`.
 `studies` (never run by default: it takes a while) runs the studies the lessons read from notebooks/studies/ and
 rewrites their results: `python -m bench studies` for all, `python -m bench studies NAME ...` for some.
 Tables are printed with rich; `--markdown` prints them as Markdown for the README's "Results" section.
@@ -65,12 +67,18 @@ def run_studies(names: list[str], console: Console) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(PARTS)} (default: all), or `studies [NAME ...]`")
+    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(PARTS)} (default: all), or `float32`, or `studies [NAME ...]`")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument("--repeats", type=int, default=5, help="repeats of the training comparison")
     args = parser.parse_args()
     if args.parts[:1] == ["studies"]:
         run_studies(args.parts[1:], Console())
+        return
+    if args.parts == ["float32"]:
+        import torch
+        from bench import quality
+        print(f"Machine: {machine()}; PyTorch's kernels: {torch.backends.cpu.get_cpu_capability()}")
+        print(f"lecture MLP (lesson 06) trained in float32: dev loss {quality.lecture_in_float32():.4f}")
         return
     parts = args.parts or list(PARTS)
     unknown = set(parts) - set(PARTS)

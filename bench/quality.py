@@ -1,10 +1,16 @@
-"""Quality against training time: the lecture model (lesson 06) and lesson 09's final MLP, from their recipes in utils."""
+"""Quality against training time: the lecture model (lesson 06) and lesson 09's final MLP, from their recipes in utils.
+
+`lecture_in_float32` trains the lecture recipe in float32 instead, for lesson 04's comparison of processors.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 
-from utils import FINAL_RECIPE, LECTURE_RECIPE, Vocab, build_dataset, evaluate, load_words, split_words
+from bench.training import model_in
+from utils import FINAL_RECIPE, LECTURE_RECIPE, Vocab, build_dataset, evaluate, load_words, split_words, train
 
 
 def measure() -> dict[str, tuple[float, float]]:
@@ -23,3 +29,23 @@ def measure() -> dict[str, tuple[float, float]]:
         model, history = recipe.train(X, Y, progress=False)
         results[label] = (evaluate(model, Xd, Yd), history.seconds)
     return results
+
+
+def lecture_in_float32(steps: int | None = None) -> float:
+    """Train the lecture recipe (lesson 06) with float32 parameters and return its dev loss (lesson 04).
+
+    The starting values are the float64 ones rounded to float32, and the batches are the same. `steps`
+    shortens the run (tests); None keeps the recipe's 200,000. Run it under `ATEN_CPU_CAPABILITY=default`
+    to use PyTorch's plain kernels instead of the ones it picks for this processor.
+    """
+    torch.set_num_threads(1)
+    recipe = LECTURE_RECIPE if steps is None else dataclasses.replace(LECTURE_RECIPE, steps=steps)
+    words = load_words()
+    vocab = Vocab.from_words(words)
+    train_words, dev_words, _ = split_words(words, seed=42)
+    X, Y = build_dataset(train_words, recipe.config.block_size, vocab)
+    Xd, Yd = build_dataset(dev_words, recipe.config.block_size, vocab)
+    model = model_in(torch.float32, recipe.config)
+    train(model, X, Y, steps=recipe.steps, lr=recipe.lr, batch_size=recipe.batch_size, optimizer=recipe.optimizer,
+          weight_decay=recipe.weight_decay, progress=False)
+    return evaluate(model, Xd, Yd)

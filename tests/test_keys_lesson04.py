@@ -97,6 +97,40 @@ def test_the_planted_bug_and_other_slips_fail():
         check("04.1", [3.3, 2.6])
 
 
+def test_the_hint_follows_the_first_wrong_step():
+    def loss_after_the_update(model, X, Y, steps, lr=0.1):  # wrong from step 0
+        losses = []
+        for _ in range(steps):
+            loss = F.cross_entropy(model(X), Y)
+            for p in model.parameters():
+                p.grad = None
+            loss.backward()
+            for p in model.parameters():
+                p.data -= lr * p.grad
+            losses.append(F.cross_entropy(model(X), Y).item())
+        return losses
+
+    def sum_loss(model, X, Y, steps, lr=0.1):  # records the mean, but steps on the sum's gradient: wrong from step 1
+        losses = []
+        for _ in range(steps):
+            loss = F.cross_entropy(model(X), Y, reduction="sum")
+            for p in model.parameters():
+                p.grad = None
+            loss.backward()
+            for p in model.parameters():
+                p.data -= lr * p.grad
+            losses.append(loss.item() / len(X))
+        return losses
+
+    hints = {planted_bug_fit: "resets p.grad", loss_after_the_update: "as the step begins",
+             sum_loss: "first update is off"}
+    for fit, hint in hints.items():
+        with pytest.raises(WrongAnswer) as err:
+            check("04.1", fit)
+        message = str(err.value)
+        assert hint in message and sum(h in message for h in hints.values()) == 1, message
+
+
 def test_fit_unanswered():
     def stub(model, X, Y, steps, lr=0.1):
         raise NotImplementedError()

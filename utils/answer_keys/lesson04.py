@@ -40,6 +40,16 @@ def _fit_data():
     return X, Y, config
 
 
+# The hint follows the first step whose loss is wrong: that step says which part of the loop went wrong.
+_HINT_RECORDED = ("the very first loss differs, before any update could matter: record the mean cross-entropy "
+                  "of the batch as the step begins, the loss its gradient comes from")
+_HINT_FIRST_UPDATE = ("the first loss is right and the second is not, so the first update is off: check that the "
+                      "gradient is that of the mean loss, and that the step is lr times it, against it")
+_HINT_LATER_UPDATES = ("the first update is right and a later one is not: compare where this function resets p.grad "
+                       "with where the loop of section 2 does, and think about what backward() does to a .grad that "
+                       "nobody has reset since the last step")
+
+
 def _verify_fit(answer, **context):
     if not callable(answer):
         fail(f"expected the fixed function fit, got {type(answer).__name__}")
@@ -51,7 +61,10 @@ def _verify_fit(answer, **context):
         except NotImplementedError:
             raise NotAnswered("fit is not written yet (it raises NotImplementedError)") from None
         except Exception as err:
-            fail(f"fit(model, X, Y, steps={steps}, lr={lr}) on a small test model raised {type(err).__name__}: {err}")
+            hint = (". Hint: before the first backward(), every p.grad is None"
+                    if isinstance(err, AttributeError) and "NoneType" in str(err) else "")
+            fail(f"fit(model, X, Y, steps={steps}, lr={lr}) on a small test model raised {type(err).__name__}: "
+                 f"{err}{hint}")
         expected = _reference_fit(reference, X, Y, steps, lr)
         if got is None:
             fail("fit returns None: it must return the list of losses")
@@ -60,12 +73,13 @@ def _verify_fit(answer, **context):
             fail(f"with steps={steps}, fit returned {len(got)} losses instead of one per step")
         for step, (a, e) in enumerate(zip(got, expected)):
             if not math.isclose(a, e, rel_tol=1e-6, abs_tol=1e-9):
+                hint = _HINT_RECORDED if step == 0 else _HINT_FIRST_UPDATE if step == 1 else _HINT_LATER_UPDATES
                 fail(f"with steps={steps} and lr={lr} on a small test model, the loss your fit records at step {step} "
-                     f"({a:.6f}) is not the one a correct loop records")
+                     f"({a:.6f}) is not the one a correct loop records. Hint: {hint}")
         for p, q in zip(model.parameters(), reference.parameters()):
             if not torch.allclose(p.detach(), q.detach(), rtol=1e-6, atol=1e-9):
                 fail(f"the losses match, but after {steps} steps the model's parameters differ from a correct loop's: "
-                     f"does fit update the model it is given, once per step?")
+                     f"fit must update the model it is given, once per step")
 
 
 # --- 04.2 and 04.3: the loss floor, and a model that reaches it ------------------------------------------------
@@ -111,9 +125,7 @@ def _verify_overfit(answer, words):
 
 
 KEYS = {
-    "04.1": Key(verify=_verify_fit,
-                hint="Compare where this function resets p.grad with where the loop of section 2 does: what does "
-                     "backward() do to a .grad that nobody has reset since the last step?"),
+    "04.1": Key(verify=_verify_fit),  # its hints depend on what went wrong: _verify_fit writes them
     "04.2": Key(_loss_floor, cases=_floor_cases(), rel=1e-5, abs=1e-7,
                 hint="What probability does the best possible model give each example's next character? Average the "
                      "loss over all examples, not over distinct contexts; a context is the whole row, in order."),
