@@ -65,3 +65,18 @@ def test_lesson_09s_rungs_below_the_final_one_are_the_ladder_studys():
     assert (study["adamw_peak"], study["warmup_fraction"]) == (4e-3, 16)
     assert "return lambda s: 0.1 if s < 0.75 * steps else 0.01" in cells["cell-03"]  # sgd_schedule
     assert (study["sgd_lr"], study["decay_at"]) == ([0.1, 0.01], 0.75)
+
+
+def test_lesson_09s_direct_connection_runs_are_the_direct_studys():
+    """Section 1 reads its two runs from the study beyond_direct: the same models, steps and schedule."""
+    from bench.studies.lesson09 import DIRECT_SETTINGS as study
+
+    cells = {c.get("id"): c.source for c in nbformat.read(NOTEBOOKS / "09_beyond_bengio.ipynb", as_version=4).cells}
+    lesson = {}
+    exec(compile(cells["cell-03"].replace("(Xtr, Ytr), (Xdev, Ydev), _ = data(3)\n", ""), "<cell-03>", "exec"),
+         {"ModelConfig": ModelConfig}, lesson)
+    assert lesson["plain_config"] == ModelConfig(**study["config"])
+    assert lesson["direct_config"] == ModelConfig(**study["config"], direct=True)
+    assert "steps=10_000, lr=sgd_schedule(10_000)" in cells["cell-04"] and study["steps"] == 10_000
+    assert all(lesson["sgd_schedule"](10_000)(s) == (0.1 if s < 7_500 else 0.01) for s in range(0, 10_000, 50))
+    assert (study["lr"], study["decay_at"], study["batch_size"]) == ([0.1, 0.01], 0.75, 32)
