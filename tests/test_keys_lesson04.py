@@ -32,6 +32,20 @@ def planted_bug_fit(model, X, Y, steps, lr=0.1):  # the function as the exercise
     return losses
 
 
+def loss_after_the_update(model, X, Y, steps, lr=0.1):
+    """A wrong fit, from step 0: it records the loss after the update instead of the one it stepped on."""
+    losses = []
+    for _ in range(steps):
+        loss = F.cross_entropy(model(X), Y)
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        losses.append(F.cross_entropy(model(X), Y).item())
+    return losses
+
+
 def test_fixed_fit_passes_in_other_forms():
     assert check("04.1", fixed_fit) == "Correct!"
 
@@ -69,18 +83,6 @@ def test_the_planted_bug_and_other_slips_fail():
     with pytest.raises(WrongAnswer, match="AttributeError"):
         check("04.1", zero_with_zero_)
 
-    def loss_after_the_update(model, X, Y, steps, lr=0.1):
-        losses = []
-        for _ in range(steps):
-            loss = F.cross_entropy(model(X), Y)
-            for p in model.parameters():
-                p.grad = None
-            loss.backward()
-            for p in model.parameters():
-                p.data -= lr * p.grad
-            losses.append(F.cross_entropy(model(X), Y).item())
-        return losses
-
     with pytest.raises(WrongAnswer, match="step 0"):
         check("04.1", loss_after_the_update)
 
@@ -98,18 +100,6 @@ def test_the_planted_bug_and_other_slips_fail():
 
 
 def test_the_hint_follows_the_first_wrong_step():
-    def loss_after_the_update(model, X, Y, steps, lr=0.1):  # wrong from step 0
-        losses = []
-        for _ in range(steps):
-            loss = F.cross_entropy(model(X), Y)
-            for p in model.parameters():
-                p.grad = None
-            loss.backward()
-            for p in model.parameters():
-                p.data -= lr * p.grad
-            losses.append(F.cross_entropy(model(X), Y).item())
-        return losses
-
     def sum_loss(model, X, Y, steps, lr=0.1):  # records the mean, but steps on the sum's gradient: wrong from step 1
         losses = []
         for _ in range(steps):

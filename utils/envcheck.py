@@ -33,7 +33,7 @@ REFERENCE_TORCH = "2.13"
 # facts.steps_per_second) ...
 REFERENCE_STEPS_PER_SECOND = 3_050
 # ... and all nine lessons, one after another on one core, in about this many minutes (TEACHING.md's run times).
-REFERENCE_COURSE_MINUTES = 5.5
+REFERENCE_COURSE_MINUTES = 4.8
 
 OK, NOTE, FAIL = "ok", "note", "fail"
 
