@@ -9,23 +9,20 @@ import dataclasses
 
 import torch
 
+from bench.studies import lesson_split
 from bench.training import model_in
-from utils import FINAL_RECIPE, LECTURE_RECIPE, Vocab, build_dataset, evaluate, load_words, split_words, train
+from utils import FINAL_RECIPE, LECTURE_RECIPE, evaluate, train
 
 
 def measure() -> dict[str, tuple[float, float]]:
     """Return {model: (dev loss, training seconds)} on one thread."""
     torch.set_num_threads(1)
     torch.set_default_dtype(torch.float64)  # as the lessons compute
-    words = load_words()
-    vocab = Vocab.from_words(words)
-    train_words, dev_words, _ = split_words(words, seed=42)
     results = {}
 
     for label, recipe in [("lecture MLP (lesson 06): block 3, 11,897 parameters, SGD, 200,000 x 32", LECTURE_RECIPE),
                           ("final MLP (lesson 09): block 8, 113,315 parameters, AdamW, 6,000 x 256", FINAL_RECIPE)]:
-        X, Y = build_dataset(train_words, recipe.config.block_size, vocab)
-        Xd, Yd = build_dataset(dev_words, recipe.config.block_size, vocab)
+        _, (X, Y), (Xd, Yd) = lesson_split(recipe.config.block_size)
         model, history = recipe.train(X, Y, progress=False)
         results[label] = (evaluate(model, Xd, Yd), history.seconds)
     return results
@@ -40,11 +37,7 @@ def lecture_in_float32(steps: int | None = None) -> float:
     """
     torch.set_num_threads(1)
     recipe = LECTURE_RECIPE if steps is None else dataclasses.replace(LECTURE_RECIPE, steps=steps)
-    words = load_words()
-    vocab = Vocab.from_words(words)
-    train_words, dev_words, _ = split_words(words, seed=42)
-    X, Y = build_dataset(train_words, recipe.config.block_size, vocab)
-    Xd, Yd = build_dataset(dev_words, recipe.config.block_size, vocab)
+    _, (X, Y), (Xd, Yd) = lesson_split(recipe.config.block_size)
     model = model_in(torch.float32, recipe.config)
     train(model, X, Y, steps=recipe.steps, lr=recipe.lr, batch_size=recipe.batch_size, optimizer=recipe.optimizer,
           weight_decay=recipe.weight_decay, progress=False)

@@ -15,6 +15,7 @@ module here (one per lesson) and registers itself with `@study(...)`:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import platform
@@ -24,9 +25,28 @@ from typing import Any, Callable
 
 import torch
 
+from utils import Vocab, build_dataset, load_words, split_words
 from utils.studies import STUDIES_DIR
 
 MODULES = ("bench.studies.lesson06", "bench.studies.lesson07", "bench.studies.lesson09")
+
+
+@functools.lru_cache(maxsize=4)
+def lesson_split(block_size: int = 3, first_names: int | None = None):
+    """The lessons' data: the vocabulary, then (train X, Y) and (dev X, Y) of lesson 06's split,
+    split_words(words, seed=42); `first_names` keeps only the first training names. Built once per setting
+    (nothing changes the tensors)."""
+    words = load_words()
+    vocab = Vocab.from_words(words)
+    train_words, dev_words, _ = split_words(words, seed=42)
+    train_words = train_words[:first_names] if first_names else train_words
+    return vocab, build_dataset(train_words, block_size, vocab), build_dataset(dev_words, block_size, vocab)
+
+
+def step_decay(steps: int, lr: list[float], decay_at: float | int):
+    """Lesson 05's decay: rate lr[0], then lr[1] from step `decay_at` on (a step, or a fraction of `steps`)."""
+    switch = decay_at if isinstance(decay_at, int) else decay_at * steps
+    return lambda step: lr[0] if step < switch else lr[1]
 
 
 @dataclass(frozen=True)

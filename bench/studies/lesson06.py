@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.studies import study
-from utils import LECTURE_RECIPE, MLP, ModelConfig, Vocab, build_dataset, evaluate, load_words, split_words, train
+from bench.studies import lesson_split, step_decay, study
+from utils import LECTURE_RECIPE, MLP, ModelConfig, evaluate, train
 from utils.model import LECTURE_SEED
 
 EVAL_EVERY = 1000  # steps between two dev evaluations
@@ -39,17 +39,8 @@ LECTURE_SETTINGS = {
 
 
 def _data(names: int | None = None):
-    """The lesson's split as tensors: (train X, Y) of all training names or of the first `names`, and (dev X, Y)."""
-    words = load_words()
-    vocab = Vocab.from_words(words)
-    train_words, dev_words, _ = split_words(words, seed=42)
-    return build_dataset(train_words[:names] if names else train_words, 3, vocab), build_dataset(dev_words, 3, vocab)
-
-
-def _schedule(steps: int, lr: list[float], decay_at: float | int):
-    """Rate lr[0], then lr[1] from step `decay_at` (a step, or a fraction of `steps`) on."""
-    switch = decay_at if isinstance(decay_at, int) else decay_at * steps
-    return lambda step: lr[0] if step < switch else lr[1]
+    """(train X, Y) of all training names or of the first `names`, and (dev X, Y); block 3."""
+    return lesson_split(3, names)[1:]
 
 
 def _table_config(run: dict, settings: dict) -> ModelConfig:
@@ -62,7 +53,7 @@ def _train_one(config: ModelConfig, seed: int, steps: int, settings: dict, train
     """Train a fresh model; return its final train and dev losses and its dev loss every `eval_every` steps."""
     model = MLP(config, seed=seed)
     X, Y = train_set
-    lr = _schedule(schedule_steps or steps, settings["lr"], settings["decay_at"])
+    lr = step_decay(schedule_steps or steps, settings["lr"], settings["decay_at"])
     history = train(model, X, Y, steps=steps, lr=lr, batch_size=settings["batch_size"], seed=seed,
                     eval_every=settings["eval_every"], eval_sets={"dev": dev_set}, progress=False)
     return {"seed": seed, "train": evaluate(model, X, Y), "dev": history.last("dev"),

@@ -18,8 +18,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from bench.studies import study
-from utils import MLP, ModelConfig, Vocab, build_dataset, load_words, split_words, train
+from bench.studies import lesson_split, step_decay, study
+from utils import MLP, ModelConfig, Vocab, train
 from utils.model import LECTURE_SEED
 
 VOWELS = "aeiou"
@@ -30,19 +30,10 @@ SETTINGS = {"runs": [{"label": "embedding 2", "embedding_dim": 2, "seeds": [LECT
             "eval_every": 1000}
 
 
-def _data():
-    """The lesson's vocabulary and split as tensors: (train X, Y) and (dev X, Y)."""
-    words = load_words()
-    vocab = Vocab.from_words(words)
-    train_words, dev_words, _ = split_words(words, seed=42)
-    return vocab, build_dataset(train_words, 3, vocab), build_dataset(dev_words, 3, vocab)
-
-
 def _train(settings: dict, embedding_dim: int, seed: int, steps: int, train_set, dev_set):
     """A fresh model trained as the lesson trains it; return it and its History."""
     model = MLP(ModelConfig(embedding_dim=embedding_dim, hidden_size=settings["hidden_size"]), seed=seed)
-    rate, decay_at = settings["lr"], settings["decay_at"]
-    history = train(model, *train_set, steps=steps, lr=lambda s: rate[0] if s < decay_at else rate[1],
+    history = train(model, *train_set, steps=steps, lr=step_decay(settings["steps"], settings["lr"], settings["decay_at"]),
                     batch_size=settings["batch_size"], seed=seed, eval_every=settings["eval_every"],
                     eval_sets={"dev": dev_set}, progress=False)
     return model, history
@@ -109,7 +100,7 @@ def _measure_10d(C: torch.Tensor, vocab: Vocab) -> dict[str, Any]:
 def _spot(settings: dict, results: dict) -> tuple[float, float]:
     """Re-train the first 1,000 steps of the first 2-D run; return its dev loss then and the stored one."""
     stored = results["runs"][0]["seeds"][0]
-    vocab, train_set, dev_set = _data()
+    vocab, train_set, dev_set = lesson_split()
     _, history = _train(settings, settings["runs"][0]["embedding_dim"], stored["seed"], settings["eval_every"],
                         train_set, dev_set)
     return history.last("dev"), stored["dev_curve"][0]
@@ -118,7 +109,7 @@ def _spot(settings: dict, results: dict) -> tuple[float, float]:
 @study("embedding_seeds", lesson="07", settings=SETTINGS, spot=_spot)
 def embedding_seeds(settings: dict) -> dict[str, Any]:
     """The lesson's 2-D and 10-D models with every seed, measured as the lesson measures them."""
-    vocab, train_set, dev_set = _data()
+    vocab, train_set, dev_set = lesson_split()
     runs = []
     for run in settings["runs"]:
         measure = _measure_2d if run["embedding_dim"] == 2 else _measure_10d

@@ -21,7 +21,6 @@ of each list is the lesson's, so that run is the lesson's own run. Every run rec
 
 from __future__ import annotations
 
-import functools
 import random
 from dataclasses import asdict
 from typing import Any
@@ -29,21 +28,17 @@ from typing import Any
 import torch
 from torch import nn
 
-from bench.studies import study
-from utils import FINAL_RECIPE, MLP, ModelConfig, Vocab, build_dataset, evaluate, load_words, split_words, train, \
-    warmup_cosine
+from bench.studies import lesson_split, step_decay, study
+from utils import FINAL_RECIPE, MLP, ModelConfig, Vocab, build_dataset, count_parameters, evaluate, load_words, \
+    split_words, train, warmup_cosine
 from utils.model import LECTURE_SEED, NeuralLM
 
 SEEDS = [LECTURE_SEED, 1, 2]
 
 
-@functools.lru_cache(maxsize=2)  # built once per block size (nothing changes the tensors)
 def _data(block_size: int):
     """The lesson's split (split_words(words, seed=42)) as tensors: (train X, Y), (dev X, Y)."""
-    words = load_words()
-    vocab = Vocab.from_words(words)
-    train_words, dev_words, _ = split_words(words, seed=42)
-    return build_dataset(train_words, block_size, vocab), build_dataset(dev_words, block_size, vocab)
+    return lesson_split(block_size)[1:]
 
 
 # --- beyond_direct: section 1, plain against direct ------------------------------------------------------------
@@ -57,8 +52,7 @@ DIRECT_SETTINGS = {
 def _direct_run(settings: dict, direct: bool, seed: int, steps: int, train_set, dev_set) -> dict[str, Any]:
     """Train section 1's model (with or without the direct path) for `steps` of its schedule; return its dev curve."""
     model = MLP(ModelConfig(**settings["config"], direct=direct), seed=seed)
-    switch = settings["decay_at"] * settings["steps"]
-    lr = lambda step: settings["lr"][0] if step < switch else settings["lr"][1]  # noqa: E731 (section 1's schedule)
+    lr = step_decay(settings["steps"], settings["lr"], settings["decay_at"])  # section 1's schedule
     X, Y = train_set
     history = train(model, X, Y, steps=steps, lr=lr, batch_size=settings["batch_size"], seed=seed,
                     eval_every=settings["eval_every"], eval_sets={"dev": dev_set}, progress=False)
@@ -110,8 +104,7 @@ def _rung_run(settings: dict, rung: dict, seed: int, steps: int) -> dict[str, An
     its schedule; return its losses on the train sample (the first len(dev) training examples) and on dev."""
     total = settings["steps"]
     if rung["optimizer"] == "sgd":
-        high, low = settings["sgd_lr"]
-        lr = lambda step: high if step < settings["decay_at"] * total else low  # noqa: E731 (the lesson's sgd_schedule)
+        lr = step_decay(total, settings["sgd_lr"], settings["decay_at"])  # the lesson's sgd_schedule
     else:
         lr = warmup_cosine(settings["adamw_peak"], total, warmup_steps=total // settings["warmup_fraction"])
     config = ModelConfig(**rung["config"])
@@ -217,7 +210,7 @@ def _rows(settings: dict, data=None) -> dict[str, Any]:
         recipe = _variant(settings["recipe"], row["change"])
         train_set, dev_set = data(recipe["config"]["block_size"])
         config = ModelConfig(**recipe["config"])
-        rows.append({"label": row["label"], "parameters": MLP(config).num_parameters(),
+        rows.append({"label": row["label"], "parameters": count_parameters(config),
                      "seeds": [_train_recipe(MLP(config, seed=seed), recipe, seed, recipe["steps"],
                                              settings["eval_every"], train_set, dev_set)
                                for seed in settings["seeds"]]})
